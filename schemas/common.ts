@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { idNumberProblem } from './id-number.ts';
+
+export const SOURCES = ['civil_affairs', 'hrss', 'disability'] as const;
+export const Source = z.enum(SOURCES).meta({ description: 'A registry: 民政 civil affairs, 人社 HRSS, 残联 disability federation.' });
+export type Source = z.infer<typeof Source>;
+
+/** YYYY-MM-DD, a real calendar date. */
+export const IsoDate = z.iso.date();
+/** RFC 3339 with offset. */
+export const DateTime = z.iso.datetime({ offset: true });
+
+/** CNY, decimal, at most two places. */
+export const Money = z
+  .number()
+  .nonnegative()
+  .max(100_000_000)
+  .refine((v) => Math.round(v * 100) === Number((v * 100).toFixed(6)), { message: 'at most two decimal places' })
+  .meta({ description: 'Yuan (CNY), at most two decimal places.' });
+
+export const IdNumber = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = idNumberProblem(value);
+    if (problem === 'format') ctx.addIssue({ code: 'custom', message: 'must be 17 digits followed by a digit or X' });
+    else if (problem === 'birth_date') ctx.addIssue({ code: 'custom', message: 'the birth date it encodes is not a valid date' });
+    else if (problem === 'check_digit') ctx.addIssue({ code: 'custom', message: 'the check character (GB 11643) does not match' });
+  })
+  .meta({ description: '18-character PRC resident identity number (GB 11643).' });
+
+export const PersonName = z.string().trim().min(1).max(64);
+
+export const RegionCode = z.string().regex(/^\d{6}$/, 'must be a six-digit administrative division code');

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { IdNumber, IsoDate, DateTime, Money, PersonName, RegionCode, SOURCES } from './common.ts';
+
+export const RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'other'] as const;
+export const MATTER_KINDS = ['civil', 'criminal', 'administrative', 'state_compensation'] as const;
+
+export const Applicant = z.strictObject({ idNumber: IdNumber, name: PersonName });
+export const HouseholdMember = z.strictObject({ idNumber: IdNumber, name: PersonName, relation: z.enum(RELATIONS) });
+
+export const VerificationRequest = z
+  .strictObject({
+    applicant: Applicant,
+    household: z.array(HouseholdMember).max(20),
+    matter: z.strictObject({
+      kind: z.enum(MATTER_KINDS),
+      category: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'must be a category code such as wage_claim'),
+    }),
+    declaration: z.strictObject({ monthlyHouseholdIncome: Money, integrityCommitment: z.boolean() }),
+    consent: z.strictObject({
+      reference: z.string().trim().min(1).max(128),
+      grantedAt: DateTime,
+      scopes: z.array(z.enum(SOURCES)).max(3),
+    }),
+    region: RegionCode,
+    decisionDate: IsoDate.optional(),
+  })
+  .superRefine((req, ctx) => {
+    const seen = new Set([req.applicant.idNumber]);
+    req.household.forEach((m, i) => {
+      if (seen.has(m.idNumber)) ctx.addIssue({ code: 'custom', path: ['household', i, 'idNumber'], message: 'appears twice in the household' });
+      seen.add(m.idNumber);
+    });
+  })
+  .meta({ id: 'VerificationRequest', description: 'An intake system asks whether an applicant is economically eligible for legal aid.' });
+
+export type VerificationRequest = z.infer<typeof VerificationRequest>;
+export type HouseholdMember = z.infer<typeof HouseholdMember>;
