@@ -3,25 +3,31 @@
  * `retryable` flag and non-personal `facts`. Problem bodies are rendered from the code
  * (src/http/problems.ts), never from `message`.
  */
-export type ErrorCode =
-  | 'ERR_VALIDATION'
-  | 'ERR_UNAUTHENTICATED'
-  | 'ERR_FORBIDDEN'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_IDEMPOTENCY_CONFLICT'
-  | 'ERR_IDEMPOTENCY_KEY_MISSING'
-  | 'ERR_PAYLOAD_TOO_LARGE'
-  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_UNKNOWN_REGION'
-  | 'ERR_UNKNOWN_CATEGORY'
-  | 'ERR_REGISTRY_TIMEOUT'
-  | 'ERR_REGISTRY_ERROR'
-  | 'ERR_REGISTRY_MALFORMED'
-  | 'ERR_REGISTRY_UNREACHABLE'
-  | 'ERR_STORE_UNAVAILABLE'
-  | 'ERR_LOG_INTEGRITY'
-  | 'ERR_NOT_READY'
-  | 'ERR_INTERNAL';
+/** Every stable code, so catalogues and tests can prove they cover all of them. */
+export const ERROR_CODES = [
+  'ERR_VALIDATION',
+  'ERR_UNAUTHENTICATED',
+  'ERR_FORBIDDEN',
+  'ERR_NOT_FOUND',
+  'ERR_IDEMPOTENCY_CONFLICT',
+  'ERR_IDEMPOTENCY_KEY_MISSING',
+  'ERR_PAYLOAD_TOO_LARGE',
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  'ERR_UNKNOWN_REGION',
+  'ERR_UNKNOWN_CATEGORY',
+  'ERR_REGISTRY_TIMEOUT',
+  'ERR_REGISTRY_ERROR',
+  'ERR_REGISTRY_MALFORMED',
+  'ERR_REGISTRY_UNREACHABLE',
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_LOG_INTEGRITY',
+  'ERR_NOT_READY',
+  'ERR_ISSUER_UNAVAILABLE',
+  'ERR_SIGNATURE_INVALID',
+  'ERR_INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorFacts = Readonly<Record<string, string | number | boolean>>;
 
@@ -36,7 +42,12 @@ export class GatewayError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retryable?: boolean; facts?: ErrorFacts; errors?: { path: string; message: string }[]; cause?: unknown } = {},
+    options: {
+      retryable?: boolean;
+      facts?: ErrorFacts;
+      errors?: { path: string; message: string }[];
+      cause?: unknown;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

@@ -1,0 +1,33 @@
+/**
+ * Opens the SQLite file (WAL), applies the drizzle migrations, and hands out one drizzle
+ * instance. The file is the single writer's: one process owns it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from '../portable/schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '../portable/migrations');
+
+export interface OpenDatabaseOptions {
+  /** `FULL` fsyncs the WAL at every commit (a committed decision survives power loss); `NORMAL` survives a process crash only. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** @example const db = openDatabase('./data/gateway.sqlite'); */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const client = new Database(file);
+  client.pragma('journal_mode = WAL');
+  client.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  client.pragma('busy_timeout = 5000');
+  client.pragma('foreign_keys = ON');
+  const db = drizzle({ client, schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return db as Db;
+}

@@ -1,0 +1,77 @@
+/**
+ * The storage schema, in drizzle's sqlite-core: the same tables serve better-sqlite3 (Node)
+ * and D1 (Workers). Personal data lives only in `*_sealed` columns (AES-256-GCM under a key
+ * id); lookups go through `subject_hash`, a keyed hash, never plaintext.
+ */
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestDigest: text('request_digest').notNull(),
+    subjectHash: text('subject_hash').notNull(),
+    outcome: text('outcome').notNull(),
+    decidedAt: text('decided_at').notNull(),
+    leafIndex: integer('leaf_index').notNull(),
+    /** The receipt (leaf, index, checkpoint, proof): no personal data, so not sealed. */
+    receipt: text('receipt').notNull(),
+    /** The decision as returned (signature and receipt included), sealed: its evidence facts are personal. */
+    decisionSealed: text('decision_sealed').notNull(),
+    /** The intake request, sealed, for replaying the policy on the stored evidence. */
+    requestSealed: text('request_sealed').notNull(),
+  },
+  (t) => [
+    uniqueIndex('decisions_client_key').on(t.clientId, t.idempotencyKey),
+    index('decisions_subject').on(t.subjectHash),
+  ],
+);
+
+export const accessRecords = sqliteTable(
+  'access_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    decisionId: text('decision_id').notNull(),
+    subjectHash: text('subject_hash').notNull(),
+    source: text('source').notNull(),
+    purpose: text('purpose').notNull(),
+    consentReference: text('consent_reference').notNull(),
+    status: text('status').notNull(),
+    at: text('at').notNull(),
+    leafIndex: integer('leaf_index').notNull(),
+    recordsSealed: text('records_sealed').notNull(),
+  },
+  (t) => [index('access_subject').on(t.subjectHash), index('access_decision').on(t.decisionId)],
+);
+
+/** One random key per subject: deleting it makes that subject's leaves unlinkable (crypto-shredding). */
+export const subjectKeys = sqliteTable('subject_keys', {
+  subjectHash: text('subject_hash').primaryKey(),
+  key: blob('key', { mode: 'buffer' }).notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const logLeaves = sqliteTable('log_leaves', {
+  idx: integer('idx').primaryKey(),
+  leaf: blob('leaf', { mode: 'buffer' }).notNull(),
+});
+
+/** Perfect subtree hashes only (level 0 = leaf hashes): enough to serve every proof without rehashing. */
+export const logNodes = sqliteTable(
+  'log_nodes',
+  {
+    level: integer('level').notNull(),
+    idx: integer('idx').notNull(),
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+export const logCheckpoints = sqliteTable('log_checkpoints', {
+  size: integer('size').primaryKey(),
+  rootHash: blob('root_hash', { mode: 'buffer' }).notNull(),
+  note: text('note').notNull(),
+  createdAt: text('created_at').notNull(),
+});

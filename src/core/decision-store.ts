@@ -1,0 +1,78 @@
+/**
+ * The port through which a decision becomes durable. One call, one atomic write set:
+ * the decision record, its access records and its log leaves are committed together or
+ * not at all (ARCHITECTURE.md invariant 1), and the log indices are assigned by the one
+ * sequencer behind this port (invariant 6).
+ */
+import type { Decision, Receipt, Source, VerificationRequest } from '../../schemas/index.ts';
+
+/** One registry access about one person, as recorded for the data tracker. */
+export interface AccessWrite {
+  readonly source: Source;
+  readonly idNumber: string;
+  readonly purpose: string;
+  readonly consentReference: string;
+  readonly status: 'found' | 'not_found' | 'unavailable';
+  readonly at: string;
+  /** What the registry answered about this person (sealed at rest). */
+  readonly records: readonly unknown[];
+}
+
+export interface DecisionWrite {
+  readonly clientId: string;
+  readonly idempotencyKey: string;
+  /** Digest of the canonical request body: a replay with another body is a conflict. */
+  readonly requestDigest: string;
+  readonly request: VerificationRequest;
+  /** The decision without its receipt (the store adds it once the leaf has an index). */
+  readonly decision: Omit<Decision, 'receipt'>;
+  /** sha256 (base64url) of the JWS payload: the decision leaf binds it. */
+  readonly payloadDigest: string;
+  readonly accesses: readonly AccessWrite[];
+}
+
+export type CommitResult =
+  | { readonly status: 'committed'; readonly decision: Decision }
+  /** Another request with the same client and key won the race: its decision, if the body matched. */
+  | { readonly status: 'replayed'; readonly decision: Decision }
+  | { readonly status: 'conflict' };
+
+export interface StoredDecision {
+  readonly clientId: string;
+  readonly requestDigest: string;
+  readonly decision: Decision;
+}
+
+/** One line of the data tracker: a registry access or a decision about a person. */
+export interface SubjectAccessEntry {
+  readonly kind: 'registry_access' | 'decision';
+  readonly at: string;
+  readonly decisionId: string;
+  readonly clientId: string;
+  readonly source?: Source;
+  readonly status?: string;
+  readonly outcome?: string;
+  readonly purpose: string;
+  readonly consentReference: string;
+  readonly logIndex: number;
+}
+
+/**
+ * - `commit` MUST be atomic: after it resolves `committed`, the decision, every access and
+ *   every leaf are durable; if it rejects or the process dies, none of them is.
+ * - `commit` MUST assign log indices from one sequencer: no two leaves share an index, none is skipped.
+ * - Concurrent commits SHOULD be grouped into one transaction (group commit).
+ * - A second commit with the same (clientId, idempotencyKey) MUST NOT write anything: it answers
+ *   `replayed` with the stored decision when `requestDigest` matches, `conflict` otherwise.
+ * @example
+ * const result = await store.commit(write);
+ * if (result.status === 'conflict') throw new GatewayError('ERR_IDEMPOTENCY_CONFLICT', '…');
+ */
+export interface DecisionStore {
+  findByIdempotencyKey(clientId: string, idempotencyKey: string): Promise<StoredDecision | undefined>;
+  get(id: string): Promise<StoredDecision | undefined>;
+  commit(write: DecisionWrite): Promise<CommitResult>;
+  subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]>;
+}
+
+export type { Receipt };

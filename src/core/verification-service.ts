@@ -1,0 +1,220 @@
+/**
+ * From an intake request to a signed, explained decision:
+ * validate → plan (which registries the policy needs) → fan out in parallel under one
+ * deadline → evidence → policy → sign → one atomic write set.
+ */
+import type { Decision, Evidence, Source, VerificationRequest } from '../../schemas/index.ts';
+import { SOURCES } from '../../schemas/common.ts';
+import { canonicalBytes } from './canonical-json.ts';
+import type { DecisionStore, AccessWrite } from './decision-store.ts';
+import { digestOf, sha256 } from './digest.ts';
+import { base64url } from './encoding.ts';
+import { GatewayError } from './errors.ts';
+import type { Clock, ConnectorRegistry, RecordsBySource, RegistryAnswer, Signer } from './ports.ts';
+import type { EvidenceSet, Language, Policy, SourceEvidence } from './policy/types.ts';
+
+export const PURPOSE = 'legal_aid_eligibility';
+
+export interface VerificationServiceOptions {
+  readonly policies: readonly Policy[];
+  readonly connectors: ConnectorRegistry;
+  readonly store: DecisionStore;
+  readonly signer: Signer;
+  readonly clock: Clock;
+  /** New decision ids. */
+  readonly newId: () => string;
+  /** One deadline for the whole fan-out, in milliseconds. */
+  readonly registryDeadlineMs: number;
+  /** Observes each step's duration (metrics); optional. */
+  readonly observe?: (step: VerificationStep, seconds: number) => void;
+}
+
+export type VerificationStep = 'plan' | 'fan_out' | 'policy' | 'sign' | 'commit';
+
+export interface VerifyInput {
+  readonly clientId: string;
+  readonly idempotencyKey: string;
+  readonly request: VerificationRequest;
+  readonly language: Language;
+}
+
+export interface VerifyResult {
+  readonly decision: Decision;
+  /** True when an earlier request with the same key and body already produced it. */
+  readonly replayed: boolean;
+}
+
+export interface VerificationService {
+  verify(input: VerifyInput): Promise<VerifyResult>;
+  /** A decision the client may read: its own, or any with `audit`. */
+  read(id: string, clientId: string, audit: boolean): Promise<Decision>;
+}
+
+/** Today's date in Asia/Shanghai (UTC+8, no daylight saving). */
+export function shanghaiDate(now: Date): string {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * @example
+ * const service = createVerificationService({ policies: [nanjing], connectors, store, signer, clock, newId, registryDeadlineMs: 800 });
+ * const { decision } = await service.verify({ clientId, idempotencyKey, request, language: 'zh-CN' });
+ */
+export function createVerificationService(options: VerificationServiceOptions): VerificationService {
+  const { store, signer, clock, connectors } = options;
+  const observe = options.observe ?? (() => {});
+  const timed = async <T>(step: VerificationStep, run: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      observe(step, (performance.now() - started) / 1000);
+    }
+  };
+
+  function policyFor(request: VerificationRequest): Policy {
+    const policy = options.policies.find((p) => p.supports(request.region));
+    if (!policy) throw new GatewayError('ERR_UNKNOWN_REGION', 'no policy covers the region', { facts: { region: request.region } });
+    if (!policy.categories.includes(request.matter.category)) {
+      throw new GatewayError('ERR_UNKNOWN_CATEGORY', 'unknown matter category', {
+        errors: [{ path: '/matter/category', message: `not in the matter list of policy ${policy.id}` }],
+      });
+    }
+    return policy;
+  }
+
+  async function fanOut(request: VerificationRequest, policy: Policy, decisionDate: string, requestId: string) {
+    const plan = policy.plan(request, decisionDate);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.registryDeadlineMs);
+    const answers = new Map<Source, RegistryAnswer<unknown>>();
+    const subjectsBySource = new Map<Source, readonly string[]>();
+    try {
+      await Promise.all(
+        plan.queries.map(async ({ source, subjects }) => {
+          subjectsBySource.set(source, subjects);
+          const connector = connectors.get(source);
+          const answer: RegistryAnswer<unknown> = connector
+            ? await connector.query({
+                subjects,
+                purpose: PURPOSE,
+                consentReference: request.consent.reference,
+                requestId,
+                signal: controller.signal,
+              })
+            : { status: 'unavailable', code: 'ERR_REGISTRY_UNREACHABLE', retryable: true, detail: 'no active connector' };
+          answers.set(source, answer);
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return { plan, answers, subjectsBySource };
+  }
+
+  function evidenceSet(
+    outOfScope: readonly Source[],
+    answers: ReadonlyMap<Source, RegistryAnswer<unknown>>,
+  ): EvidenceSet {
+    const one = <S extends Source>(source: S): SourceEvidence<RecordsBySource[S]> => {
+      const answer = answers.get(source) as RegistryAnswer<RecordsBySource[S]> | undefined;
+      if (answer?.status === 'answered') return { status: 'answered', records: answer.records };
+      if (answer?.status === 'unavailable') return { status: 'unavailable', code: answer.code };
+      return outOfScope.includes(source) ? { status: 'out_of_scope' } : { status: 'not_queried' };
+    };
+    return { civil_affairs: one('civil_affairs'), hrss: one('hrss'), disability: one('disability') };
+  }
+
+  async function verify(input: VerifyInput): Promise<VerifyResult> {
+    const { request, clientId, idempotencyKey, language } = input;
+    const requestDigest = digestOf(request);
+    const earlier = await store.findByIdempotencyKey(clientId, idempotencyKey);
+    if (earlier) return replayOf(earlier.requestDigest, requestDigest, earlier.decision);
+
+    const policy = policyFor(request);
+    const now = clock.now();
+    const decisionDate = request.decisionDate ?? shanghaiDate(now);
+    const id = options.newId();
+    const { plan, answers, subjectsBySource } = await timed('fan_out', () => fanOut(request, policy, decisionDate, id));
+    const evidence = evidenceSet(plan.outOfScope, answers);
+    const ruling = await timed('policy', () => policy.decide(request, decisionDate, evidence));
+
+    const evidenceOut: Evidence[] = SOURCES.map((source) => {
+      const e = evidence[source];
+      const status =
+        e.status === 'answered' ? ([...e.records.values()].some((r) => r.length > 0) ? 'found' : 'not_found') : e.status;
+      const facts = ruling.facts[source] ?? {};
+      const digest = e.status === 'answered' ? digestOf(answeredRecords(e.records)) : '';
+      return { source, status, facts: { ...facts }, digest };
+    });
+
+    const signed = {
+      id,
+      outcome: ruling.outcome,
+      provisional: ruling.provisional,
+      greenChannel: ruling.greenChannel,
+      decidedAt: now.toISOString(),
+      decisionDate,
+      region: request.region,
+      basis: ruling.basis.map((b) => ({
+        rule: b.rule,
+        citation: b.citation,
+        explanation: b.explanations[language],
+        explanations: { 'zh-CN': b.explanations['zh-CN'], en: b.explanations.en },
+      })),
+      policy: { id: policy.id, version: policy.version, digest: policy.digest },
+      evidence: evidenceOut,
+    };
+    const payload = canonicalBytes(signed);
+    const signature = await timed('sign', () => signer.sign(payload));
+
+    const at = now.toISOString();
+    const accesses: AccessWrite[] = [];
+    for (const [source, answer] of answers) {
+      for (const idNumber of subjectsBySource.get(source) ?? []) {
+        const records = answer.status === 'answered' ? (answer.records.get(idNumber) ?? []) : [];
+        const status = answer.status === 'unavailable' ? 'unavailable' : records.length > 0 ? 'found' : 'not_found';
+        accesses.push({ source, idNumber, purpose: PURPOSE, consentReference: request.consent.reference, status, at, records });
+      }
+    }
+
+    const result = await timed('commit', () =>
+      store.commit({
+        clientId,
+        idempotencyKey,
+        requestDigest,
+        request,
+        decision: { ...signed, signature },
+        payloadDigest: base64url(sha256(payload)),
+        accesses,
+      }),
+    );
+    if (result.status === 'conflict') throw conflict();
+    return { decision: result.decision, replayed: result.status === 'replayed' };
+  }
+
+  async function read(id: string, clientId: string, audit: boolean): Promise<Decision> {
+    const stored = await store.get(id);
+    // Another client's decision answers exactly as a missing one: no existence oracle.
+    if (!stored || (!audit && stored.clientId !== clientId)) {
+      throw new GatewayError('ERR_NOT_FOUND', 'no such decision');
+    }
+    return stored.decision;
+  }
+
+  return { verify, read };
+}
+
+function replayOf(storedDigest: string, requestDigest: string, decision: Decision): VerifyResult {
+  if (storedDigest !== requestDigest) throw conflict();
+  return { decision, replayed: true };
+}
+
+function conflict(): GatewayError {
+  return new GatewayError('ERR_IDEMPOTENCY_CONFLICT', 'idempotency key reused with another body');
+}
+
+/** Records in a stable order (subjects sorted) so the digest does not depend on answer order. */
+function answeredRecords(records: ReadonlyMap<string, readonly unknown[]>): unknown[] {
+  return [...records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}

@@ -1,0 +1,110 @@
+/**
+ * createApp(deps): the one Hono app both runtimes serve. It depends on core ports only;
+ * src/runtime/* chooses the implementations.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { SubjectAccessEntry } from '../core/decision-store.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { Signer } from '../core/ports.ts';
+import type { TransparencyLog } from '../core/transparency-log.ts';
+import type { VerificationService } from '../core/verification-service.ts';
+import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
+import { docsPage } from './docs-page.ts';
+import { problemResponse, validationError } from './problems.ts';
+import { logRoutes } from './routes/log.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { subjectRoutes } from './routes/subjects.ts';
+import { verificationRoutes } from './routes/verifications.ts';
+
+export interface Readiness {
+  readonly ok: boolean;
+  readonly checks: Readonly<Record<string, 'ok' | 'failing' | 'disabled'>>;
+}
+
+/** What the edge needs to observe itself; optional so a runtime without Prometheus can omit it. */
+export interface HttpMetrics {
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Structured request log lines: route templates and codes, never bodies, ids or tokens. */
+export type RequestLogger = (line: Readonly<Record<string, string | number | boolean>>) => void;
+
+export interface AppDeps {
+  readonly service: VerificationService;
+  readonly log: TransparencyLog;
+  readonly tracker: { subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]> };
+  readonly signer: Signer;
+  readonly auth: BearerJwtOptions;
+  readonly readiness: () => Promise<Readiness>;
+  readonly metrics?: HttpMetrics;
+  readonly logger?: RequestLogger;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimitBytes?: number;
+  readonly version?: string;
+}
+
+export type AppEnv = { Variables: AuthVariables };
+
+/**
+ * @example
+ * const app = createApp(deps);
+ * serve({ fetch: app.fetch, port: 8080 });
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error.issues);
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath;
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics?.observeRequest(route, c.req.method, c.res.status, seconds);
+    deps.logger?.({ method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 1000) });
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? 64 * 1024,
+      onError: (c) => problemResponse(c, new GatewayError('ERR_PAYLOAD_TOO_LARGE', 'body too large')),
+    }),
+  );
+
+  const auth = bearerJwt(deps.auth);
+  app.use('/v1/verifications', auth);
+  app.use('/v1/verifications/*', auth);
+  app.use('/v1/subjects/*', auth);
+
+  verificationRoutes(app, deps);
+  logRoutes(app, deps);
+  subjectRoutes(app, deps);
+  operationsRoutes(app, deps);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Eligibility Gateway',
+      version: deps.version ?? '0.1.0',
+      description: 'Signed, explained legal-aid eligibility decisions with a verifiable transparency log.',
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+
+  app.notFound((c) => problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route')));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status === 400) {
+      // Hono's own 400 is a body that is not JSON; never echo its text.
+      return problemResponse(c, new GatewayError('ERR_VALIDATION', 'malformed body', { errors: [{ path: '', message: 'the body is not valid JSON' }] }));
+    }
+    return problemResponse(c, err);
+  });
+  return app;
+}

@@ -1,0 +1,122 @@
+/**
+ * The Node runtime: the only place that chooses implementations for the embedded default
+ * (SQLite file, undici connectors, Prometheus, file-backed keys) and serves createApp.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import { createBuiltInConnectors, type BuiltInConnectorConfig } from '../../connectors/index.ts';
+import type { Connector, ConnectorRegistry } from '../core/ports.ts';
+import { createNanjingPolicy } from '../core/policy/index.ts';
+import { createVerificationService } from '../core/verification-service.ts';
+import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
+import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
+import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
+import { createPrometheusMetrics } from '../adapters/node/prometheus-metrics.ts';
+import { openDatabase } from '../adapters/node/sqlite-database.ts';
+import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
+import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
+import { createSealer } from '../adapters/portable/sealer.ts';
+import { createApp, type RequestLogger } from '../http/app.ts';
+import type { TrustedIssuer } from '../http/auth.ts';
+
+export interface GatewayConfig {
+  /** Keys, the SQLite file and the development issuer live here. */
+  readonly dataDir: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** The log's origin line (C2SP checkpoint); also the note key's name. */
+  readonly logOrigin?: string;
+  /** One deadline for all registry queries of a request. */
+  readonly registryDeadlineMs?: number;
+  readonly registries: BuiltInConnectorConfig;
+  /** Trusted token issuers besides the development issuer. */
+  readonly issuers?: readonly TrustedIssuer[];
+  /** Accept tokens from `egw token` (development issuer under dataDir). Default true. */
+  readonly trustDevIssuer?: boolean;
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** Where request log lines go; default none. Lines never carry personal data. */
+  readonly logger?: RequestLogger;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly store: SqliteStore;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LOG_ORIGIN = 'eligibility-gateway.local/log';
+
+/**
+ * @example
+ * const gw = await startGateway({ dataDir: './data', port: 8080, registries: sandboxes.connectorConfig });
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const origin = config.logOrigin ?? DEFAULT_LOG_ORIGIN;
+  const sealer = await createSealer(loadDataKeyRing(config.dataDir));
+  const checkpoints = createCheckpointSigner(loadNoteSignerKey(config.dataDir, origin));
+  const db = openDatabase(join(config.dataDir, 'gateway.sqlite'), { synchronous: config.synchronous ?? 'FULL' });
+  const store = createSqliteStore({ db, sealer, checkpoints });
+  // Start-up check: every leaf, node and signed checkpoint must agree (tampering is refused loudly).
+  store.verifyIntegrity();
+
+  const signer = await createJoseSigner(await loadSigningKey(config.dataDir));
+  const connectors = createBuiltInConnectors(config.registries);
+  const registry: ConnectorRegistry = {
+    get: (source) => connectors[source] as Connector<typeof source> | undefined,
+  };
+  const metrics = createPrometheusMetrics();
+  metrics.gauge('egw_log_size', 'Leaves in the transparency log', () => store.treeSize);
+  const service = createVerificationService({
+    policies: [createNanjingPolicy()],
+    connectors: registry,
+    store,
+    signer,
+    clock: { now: () => new Date() },
+    newId: randomUUID,
+    registryDeadlineMs: config.registryDeadlineMs ?? 800,
+    observe: metrics.observeStep,
+  });
+  const issuers = [...(config.issuers ?? [])];
+  if (config.trustDevIssuer ?? true) issuers.push(await devIssuerConfig(config.dataDir));
+
+  const app = createApp({
+    service,
+    log: store,
+    tracker: store,
+    signer,
+    auth: { issuers },
+    metrics,
+    logger: config.logger,
+    readiness: async () => {
+      const probes = await Promise.all(
+        Object.entries(connectors).map(async ([source, c]) => {
+          const ok = c.ping ? await c.ping(AbortSignal.timeout(1000)).catch(() => false) : true;
+          return [source, ok ? 'ok' : 'failing'] as const;
+        }),
+      );
+      const checks = { ...Object.fromEntries(probes), store: 'ok', ledger: 'disabled' } as const;
+      return { ok: probes.every(([, s]) => s === 'ok'), checks };
+    },
+  });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host ?? '127.0.0.1', port: config.port ?? 0 }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    url: `http://${config.host ?? '127.0.0.1'}:${port}`,
+    store,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+      await Promise.all(Object.values(connectors).map((c) => c.close?.()));
+      db.$client.close();
+    },
+  };
+}
