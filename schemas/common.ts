@@ -20,10 +20,10 @@ export const Money = z
 
 export const IdNumber = z
   .string()
+  .regex(/^\d{17}[\dX]$/, 'must be 17 digits followed by a digit or X')
   .superRefine((value, ctx) => {
     const problem = idNumberProblem(value);
-    if (problem === 'format') ctx.addIssue({ code: 'custom', message: 'must be 17 digits followed by a digit or X' });
-    else if (problem === 'birth_date') ctx.addIssue({ code: 'custom', message: 'the birth date it encodes is not a valid date' });
+    if (problem === 'birth_date') ctx.addIssue({ code: 'custom', message: 'the birth date it encodes is not a valid date' });
     else if (problem === 'check_digit') ctx.addIssue({ code: 'custom', message: 'the check character (GB 11643) does not match' });
   })
   .meta({ description: '18-character PRC resident identity number (GB 11643).' });

@@ -1,0 +1,39 @@
+/**
+ * Writes the JSON Schema (draft 2020-12) of every wire format to schemas/json/, from the zod
+ * sources. `npm run schemas:generate` after changing a schema; tests/unit/schemas fails
+ * when the committed files drift from the sources.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Decision, Evidence, Receipt } from './decision.ts';
+import { Problem } from './problem.ts';
+import { Fixtures } from './registry-records.ts';
+import { VerificationRequest } from './verification-request.ts';
+
+export const WIRE_SCHEMAS = {
+  'verification-request': { schema: VerificationRequest, io: 'input' },
+  decision: { schema: Decision, io: 'output' },
+  evidence: { schema: Evidence, io: 'output' },
+  receipt: { schema: Receipt, io: 'output' },
+  problem: { schema: Problem, io: 'output' },
+  fixtures: { schema: Fixtures, io: 'input' },
+} as const;
+
+export const JSON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'json');
+
+/** The JSON text of one schema, exactly as committed. */
+export function jsonSchemaText(name: keyof typeof WIRE_SCHEMAS): string {
+  const { schema, io } = WIRE_SCHEMAS[name];
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  return `${JSON.stringify({ $id: `https://eligibility-gateway.dev/schemas/${name}.schema.json`, ...json }, null, 2)}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  mkdirSync(JSON_DIR, { recursive: true });
+  for (const name of Object.keys(WIRE_SCHEMAS) as (keyof typeof WIRE_SCHEMAS)[]) {
+    writeFileSync(join(JSON_DIR, `${name}.schema.json`), jsonSchemaText(name));
+  }
+  console.log(`wrote ${Object.keys(WIRE_SCHEMAS).length} schemas to ${JSON_DIR}`);
+}
