@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
+// biome-ignore lint/style/noDefaultExport: vitest loads its configuration as a default export.
 export default defineConfig({
   test: {
     projects: [

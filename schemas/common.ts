@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { idNumberProblem } from './id-number.ts';
 
 export const SOURCES = ['civil_affairs', 'hrss', 'disability'] as const;
-export const Source = z.enum(SOURCES).meta({ description: 'A registry: 民政 civil affairs, 人社 HRSS, 残联 disability federation.' });
+export const Source = z
+  .enum(SOURCES)
+  .meta({ description: 'A registry: 民政 civil affairs, 人社 HRSS, 残联 disability federation.' });
 export type Source = z.infer<typeof Source>;
 
 /** YYYY-MM-DD, a real calendar date. */
@@ -15,7 +17,9 @@ export const Money = z
   .number()
   .nonnegative()
   .max(100_000_000)
-  .refine((v) => Math.round(v * 100) === Number((v * 100).toFixed(6)), { message: 'at most two decimal places' })
+  .refine((v) => Math.round(v * 100) === Number((v * 100).toFixed(6)), {
+    message: 'at most two decimal places',
+  })
   .meta({ description: 'Yuan (CNY), at most two decimal places.' });
 
 export const IdNumber = z
@@ -23,8 +27,10 @@ export const IdNumber = z
   .regex(/^\d{17}[\dX]$/, 'must be 17 digits followed by a digit or X')
   .superRefine((value, ctx) => {
     const problem = idNumberProblem(value);
-    if (problem === 'birth_date') ctx.addIssue({ code: 'custom', message: 'the birth date it encodes is not a valid date' });
-    else if (problem === 'check_digit') ctx.addIssue({ code: 'custom', message: 'the check character (GB 11643) does not match' });
+    if (problem === 'birth_date')
+      ctx.addIssue({ code: 'custom', message: 'the birth date it encodes is not a valid date' });
+    else if (problem === 'check_digit')
+      ctx.addIssue({ code: 'custom', message: 'the check character (GB 11643) does not match' });
   })
   .meta({ description: '18-character PRC resident identity number (GB 11643).' });
 

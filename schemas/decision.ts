@@ -19,12 +19,20 @@ export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
 
 export const OUTCOMES = ['eligible', 'ineligible', 'needs_review'] as const;
-export const EVIDENCE_STATUSES = ['found', 'not_found', 'unavailable', 'not_queried', 'out_of_scope'] as const;
+export const EVIDENCE_STATUSES = [
+  'found',
+  'not_found',
+  'unavailable',
+  'not_queried',
+  'out_of_scope',
+] as const;
 
 export const Basis = z.object({
   rule: RuleId,
   citation: z.string(),
-  explanation: z.string().meta({ description: 'A sentence a clerk can read to the applicant, in the language asked for.' }),
+  explanation: z
+    .string()
+    .meta({ description: 'A sentence a clerk can read to the applicant, in the language asked for.' }),
   explanations: z.object({ 'zh-CN': z.string(), en: z.string() }).optional(),
 });
 
@@ -32,7 +40,9 @@ export const Evidence = z.object({
   source: Source,
   status: z.enum(EVIDENCE_STATUSES),
   facts: z.record(z.string(), z.unknown()).meta({ description: 'Only what the decision used.' }),
-  digest: z.string().meta({ description: 'sha256 (base64url) of the canonical registry answer; empty string when nothing was asked.' }),
+  digest: z.string().meta({
+    description: 'sha256 (base64url) of the canonical registry answer; empty string when nothing was asked.',
+  }),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -44,7 +54,9 @@ export const Receipt = z
     leafIndex: z.number().int().nonnegative(),
     leaf: z.string().meta({ description: 'base64 of the canonical leaf bytes' }),
     checkpoint: z.string().meta({ description: 'C2SP signed-note checkpoint' }),
-    inclusionProof: z.array(z.string()).meta({ description: 'base64 RFC 9162 hashes from the leaf to the checkpoint root' }),
+    inclusionProof: z
+      .array(z.string())
+      .meta({ description: 'base64 RFC 9162 hashes from the leaf to the checkpoint root' }),
   })
   .meta({ id: 'Receipt' });
 export type Receipt = z.infer<typeof Receipt>;
@@ -65,7 +77,9 @@ export const SignedDecision = z.object({
 export type SignedDecision = z.infer<typeof SignedDecision>;
 
 export const Decision = SignedDecision.extend({
-  signature: z.string().meta({ description: 'compact JWS over the canonical decision (without signature and receipt)' }),
+  signature: z
+    .string()
+    .meta({ description: 'compact JWS over the canonical decision (without signature and receipt)' }),
   receipt: Receipt,
 }).meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;

@@ -44,7 +44,11 @@ export const DisabilityRecord = z.strictObject({
 });
 export type DisabilityRecord = z.infer<typeof DisabilityRecord>;
 
-export const Person = z.strictObject({ idNumber: IdNumber, name: PersonName, district: z.string().regex(/^\d{6}$/) });
+export const Person = z.strictObject({
+  idNumber: IdNumber,
+  name: PersonName,
+  district: z.string().regex(/^\d{6}$/),
+});
 
 export const Fault = z.strictObject({
   source: z.enum(['civil_affairs', 'hrss', 'disability']),

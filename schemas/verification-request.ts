@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { IdNumber, IsoDate, DateTime, Money, PersonName, RegionCode, SOURCES } from './common.ts';
+import { DateTime, IdNumber, IsoDate, Money, PersonName, RegionCode, SOURCES } from './common.ts';
 
 export const RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'other'] as const;
 export const MATTER_KINDS = ['civil', 'criminal', 'administrative', 'state_compensation'] as const;
 
 export const Applicant = z.strictObject({ idNumber: IdNumber, name: PersonName });
-export const HouseholdMember = z.strictObject({ idNumber: IdNumber, name: PersonName, relation: z.enum(RELATIONS) });
+export const HouseholdMember = z.strictObject({
+  idNumber: IdNumber,
+  name: PersonName,
+  relation: z.enum(RELATIONS),
+});
 
 export const VerificationRequest = z
   .strictObject({
@@ -27,11 +31,19 @@ export const VerificationRequest = z
   .superRefine((req, ctx) => {
     const seen = new Set([req.applicant.idNumber]);
     req.household.forEach((m, i) => {
-      if (seen.has(m.idNumber)) ctx.addIssue({ code: 'custom', path: ['household', i, 'idNumber'], message: 'appears twice in the household' });
+      if (seen.has(m.idNumber))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['household', i, 'idNumber'],
+          message: 'appears twice in the household',
+        });
       seen.add(m.idNumber);
     });
   })
-  .meta({ id: 'VerificationRequest', description: 'An intake system asks whether an applicant is economically eligible for legal aid.' });
+  .meta({
+    id: 'VerificationRequest',
+    description: 'An intake system asks whether an applicant is economically eligible for legal aid.',
+  });
 
 export type VerificationRequest = z.infer<typeof VerificationRequest>;
 export type HouseholdMember = z.infer<typeof HouseholdMember>;

@@ -26,7 +26,13 @@ export type MonitorResult =
   | { readonly status: 'initialised' | 'unchanged' | 'advanced'; readonly size: number }
   | {
       readonly status: 'alarm';
-      readonly reason: 'bad_signature' | 'rollback' | 'fork' | 'inconsistent' | 'entries_mismatch' | 'unreachable';
+      readonly reason:
+        | 'bad_signature'
+        | 'rollback'
+        | 'fork'
+        | 'inconsistent'
+        | 'entries_mismatch'
+        | 'unreachable';
       readonly message: string;
       readonly trusted?: string;
       readonly received?: string;
@@ -54,33 +60,64 @@ export async function monitorOnce(options: MonitorOptions): Promise<MonitorResul
     logKey = options.logKey ?? state?.logKey ?? (await text(get, `${base}/v1/log/key`)).trim();
     note = await text(get, `${base}/v1/log/checkpoint`);
   } catch (error) {
-    return { status: 'alarm', reason: 'unreachable', message: `cannot read the log: ${(error as Error).message}` };
+    return {
+      status: 'alarm',
+      reason: 'unreachable',
+      message: `cannot read the log: ${(error as Error).message}`,
+    };
   }
   let opened: ReturnType<typeof openCheckpoint>;
   try {
     opened = openCheckpoint(note, logKey, state ? { origin: state.origin } : {});
   } catch {
-    return { status: 'alarm', reason: 'bad_signature', message: 'the checkpoint is not signed by the trusted log key', received: note, trusted: state?.note };
+    return {
+      status: 'alarm',
+      reason: 'bad_signature',
+      message: 'the checkpoint is not signed by the trusted log key',
+      received: note,
+      trusted: state?.note,
+    };
   }
 
   const fromSize = state?.size ?? 0;
   if (state && opened.size < state.size) {
-    return { status: 'alarm', reason: 'rollback', message: `the log shrank from ${state.size} to ${opened.size} leaves`, trusted: state.note, received: note };
+    return {
+      status: 'alarm',
+      reason: 'rollback',
+      message: `the log shrank from ${state.size} to ${opened.size} leaves`,
+      trusted: state.note,
+      received: note,
+    };
   }
   let range: CompactRange = { size: fromSize, hashes: (state?.range ?? []).map((h) => fromBase64(h)) };
   if (state && opened.size === state.size) {
     if (base64(rootFromCompactRange(range)) !== base64(opened.rootHash)) {
-      return { status: 'alarm', reason: 'fork', message: `two different roots for tree size ${opened.size}: the log forked`, trusted: state.note, received: note };
+      return {
+        status: 'alarm',
+        reason: 'fork',
+        message: `two different roots for tree size ${opened.size}: the log forked`,
+        trusted: state.note,
+        received: note,
+      };
     }
     return { status: 'unchanged', size: opened.size };
   }
 
   let proof: string[] = [];
   if (state && state.size > 0) {
-    const body = (await json(get, `${base}/v1/log/proof/consistency?from=${state.size}&to=${opened.size}`)) as { hashes?: string[] };
+    const body = (await json(
+      get,
+      `${base}/v1/log/proof/consistency?from=${state.size}&to=${opened.size}`,
+    )) as { hashes?: string[] };
     proof = body.hashes ?? [];
     try {
-      verifyConsistency(state.size, opened.size, proof.map((h) => fromBase64(h)), rootFromCompactRange(range), opened.rootHash);
+      verifyConsistency(
+        state.size,
+        opened.size,
+        proof.map((h) => fromBase64(h)),
+        rootFromCompactRange(range),
+        opened.rootHash,
+      );
     } catch {
       return {
         status: 'alarm',
@@ -95,16 +132,30 @@ export async function monitorOnce(options: MonitorOptions): Promise<MonitorResul
 
   for (let start = fromSize; start < opened.size; start += PAGE) {
     const end = Math.min(start + PAGE, opened.size);
-    const body = (await json(get, `${base}/v1/log/entries?start=${start}&end=${end}`)) as { entries?: { index: number; leaf: string }[] };
+    const body = (await json(get, `${base}/v1/log/entries?start=${start}&end=${end}`)) as {
+      entries?: { index: number; leaf: string }[];
+    };
     const entries = body.entries ?? [];
     for (const [i, entry] of entries.entries()) {
       if (entry.index !== start + i) {
-        return { status: 'alarm', reason: 'entries_mismatch', message: `entry ${start + i} is missing from the log's entries`, trusted: state?.note, received: note };
+        return {
+          status: 'alarm',
+          reason: 'entries_mismatch',
+          message: `entry ${start + i} is missing from the log's entries`,
+          trusted: state?.note,
+          received: note,
+        };
       }
       range = appendLeaf(range, leafHash(fromBase64(entry.leaf))).range;
     }
     if (entries.length !== end - start) {
-      return { status: 'alarm', reason: 'entries_mismatch', message: `the log served ${entries.length} of ${end - start} entries from ${start}`, trusted: state?.note, received: note };
+      return {
+        status: 'alarm',
+        reason: 'entries_mismatch',
+        message: `the log served ${entries.length} of ${end - start} entries from ${start}`,
+        trusted: state?.note,
+        received: note,
+      };
     }
   }
   if (base64(rootFromCompactRange(range)) !== base64(opened.rootHash)) {
@@ -117,7 +168,13 @@ export async function monitorOnce(options: MonitorOptions): Promise<MonitorResul
       proof,
     };
   }
-  await writeState(options.statePath, { origin: opened.origin, logKey, note, size: opened.size, range: range.hashes.map(base64) });
+  await writeState(options.statePath, {
+    origin: opened.origin,
+    logKey,
+    note,
+    size: opened.size,
+    range: range.hashes.map(base64),
+  });
   return { status: state ? 'advanced' : 'initialised', size: opened.size };
 }
 

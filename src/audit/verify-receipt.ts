@@ -4,13 +4,14 @@
  * C2SP checkpoint's Ed25519 note signature, and the RFC 9162 inclusion proof. Each check
  * says in plain words what passed or failed; no check trusts the gateway.
  */
+
+import { verifyDecisionJws } from '../adapters/portable/jose-signer.ts';
 import { canonicalBytes } from '../core/canonical-json.ts';
 import { sha256 } from '../core/digest.ts';
 import { base64url, fromBase64 } from '../core/encoding.ts';
 import { openCheckpoint } from '../core/log/checkpoint.ts';
 import { leafHash } from '../core/log/rfc9162.ts';
 import { verifyInclusion } from '../core/log/verify.ts';
-import { verifyDecisionJws } from '../adapters/portable/jose-signer.ts';
 
 export interface AuditCheck {
   readonly name: 'signature' | 'payload' | 'leaf' | 'checkpoint' | 'inclusion';
@@ -43,14 +44,28 @@ const decoder = new TextDecoder();
 export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptVerdict> {
   const checks: AuditCheck[] = [];
   const { signature, receipt, ...signed } = input.decision;
-  const r = (receipt ?? {}) as { logOrigin?: unknown; leafIndex?: unknown; leaf?: unknown; checkpoint?: unknown; inclusionProof?: unknown };
+  const r = (receipt ?? {}) as {
+    logOrigin?: unknown;
+    leafIndex?: unknown;
+    leaf?: unknown;
+    checkpoint?: unknown;
+    inclusionProof?: unknown;
+  };
 
   let payload: Uint8Array | undefined;
   try {
     payload = await verifyDecisionJws(String(signature), input.jwks);
-    checks.push({ name: 'signature', ok: true, detail: 'The decision signature verifies with a key from the gateway’s JWKS.' });
+    checks.push({
+      name: 'signature',
+      ok: true,
+      detail: 'The decision signature verifies with a key from the gateway’s JWKS.',
+    });
   } catch {
-    checks.push({ name: 'signature', ok: false, detail: 'The decision signature does not verify with any key in the JWKS given.' });
+    checks.push({
+      name: 'signature',
+      ok: false,
+      detail: 'The decision signature does not verify with any key in the JWKS given.',
+    });
   }
 
   const expected = canonicalBytes(signed);
@@ -58,43 +73,88 @@ export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptV
   checks.push(
     payloadMatches
       ? { name: 'payload', ok: true, detail: 'The decision’s fields are exactly the ones that were signed.' }
-      : { name: 'payload', ok: false, detail: 'The decision’s fields differ from the signed payload: the decision was altered after signing.' },
+      : {
+          name: 'payload',
+          ok: false,
+          detail:
+            'The decision’s fields differ from the signed payload: the decision was altered after signing.',
+        },
   );
 
   let leafBytes: Uint8Array | undefined;
   try {
     leafBytes = fromBase64(String(r.leaf));
-    const leaf = JSON.parse(decoder.decode(leafBytes)) as { kind?: unknown; decisionId?: unknown; payloadDigest?: unknown };
+    const leaf = JSON.parse(decoder.decode(leafBytes)) as {
+      kind?: unknown;
+      decisionId?: unknown;
+      payloadDigest?: unknown;
+    };
     const digest = payload ? base64url(sha256(payload)) : undefined;
-    const bound = leaf.kind === 'decision' && leaf.decisionId === signed.id && digest !== undefined && leaf.payloadDigest === digest;
+    const bound =
+      leaf.kind === 'decision' &&
+      leaf.decisionId === signed.id &&
+      digest !== undefined &&
+      leaf.payloadDigest === digest;
     checks.push(
       bound
-        ? { name: 'leaf', ok: true, detail: 'The log leaf names this decision and commits to the digest of its signed payload.' }
-        : { name: 'leaf', ok: false, detail: 'The log leaf does not commit to this decision’s signed payload.' },
+        ? {
+            name: 'leaf',
+            ok: true,
+            detail: 'The log leaf names this decision and commits to the digest of its signed payload.',
+          }
+        : {
+            name: 'leaf',
+            ok: false,
+            detail: 'The log leaf does not commit to this decision’s signed payload.',
+          },
     );
   } catch {
-    checks.push({ name: 'leaf', ok: false, detail: 'The receipt’s leaf is not base64 of a canonical JSON leaf.' });
+    checks.push({
+      name: 'leaf',
+      ok: false,
+      detail: 'The receipt’s leaf is not base64 of a canonical JSON leaf.',
+    });
   }
 
   let checkpoint: ReceiptVerdict['checkpoint'];
   try {
     const opened = openCheckpoint(String(r.checkpoint), input.logKey, { origin: String(r.logOrigin) });
     checkpoint = { origin: opened.origin, size: opened.size, rootHash: opened.rootHash };
-    checks.push({ name: 'checkpoint', ok: true, detail: `The checkpoint (tree size ${opened.size}) carries a valid signature of the log key.` });
+    checks.push({
+      name: 'checkpoint',
+      ok: true,
+      detail: `The checkpoint (tree size ${opened.size}) carries a valid signature of the log key.`,
+    });
   } catch {
-    checks.push({ name: 'checkpoint', ok: false, detail: 'The checkpoint is not signed by the log key given, or is not for this log.' });
+    checks.push({
+      name: 'checkpoint',
+      ok: false,
+      detail: 'The checkpoint is not signed by the log key given, or is not for this log.',
+    });
   }
 
   if (checkpoint && leafBytes) {
     try {
       const proof = Array.isArray(r.inclusionProof) ? r.inclusionProof.map((h) => fromBase64(String(h))) : [];
       verifyInclusion(leafHash(leafBytes), Number(r.leafIndex), checkpoint.size, proof, checkpoint.rootHash);
-      checks.push({ name: 'inclusion', ok: true, detail: `Leaf ${String(r.leafIndex)} is included in the signed tree of size ${checkpoint.size}.` });
+      checks.push({
+        name: 'inclusion',
+        ok: true,
+        detail: `Leaf ${String(r.leafIndex)} is included in the signed tree of size ${checkpoint.size}.`,
+      });
     } catch {
-      checks.push({ name: 'inclusion', ok: false, detail: 'The inclusion proof does not lead from the leaf to the checkpoint’s root.' });
+      checks.push({
+        name: 'inclusion',
+        ok: false,
+        detail: 'The inclusion proof does not lead from the leaf to the checkpoint’s root.',
+      });
     }
   } else {
-    checks.push({ name: 'inclusion', ok: false, detail: 'The inclusion proof could not be checked without a valid leaf and checkpoint.' });
+    checks.push({
+      name: 'inclusion',
+      ok: false,
+      detail: 'The inclusion proof could not be checked without a valid leaf and checkpoint.',
+    });
   }
   return { ok: checks.every((c) => c.ok), checks, ...(checkpoint ? { checkpoint } : {}) };
 }

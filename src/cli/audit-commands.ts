@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defineCommand } from 'citty';
-import { verifyReceipt } from '../audit/verify-receipt.ts';
 import { monitorOnce } from '../audit/monitor.ts';
+import { verifyReceipt } from '../audit/verify-receipt.ts';
 
 async function load(source: string): Promise<string> {
   if (/^https?:\/\//.test(source)) {
@@ -18,12 +18,26 @@ async function load(source: string): Promise<string> {
 }
 
 export const auditVerify = defineCommand({
-  meta: { name: 'verify', description: 'Verify a decision and its receipt offline (JWS, leaf binding, checkpoint signature, inclusion proof)' },
+  meta: {
+    name: 'verify',
+    description:
+      'Verify a decision and its receipt offline (JWS, leaf binding, checkpoint signature, inclusion proof)',
+  },
   args: {
-    receipt: { type: 'positional', description: 'The decision JSON as returned by the gateway (with signature and receipt)', required: true },
+    receipt: {
+      type: 'positional',
+      description: 'The decision JSON as returned by the gateway (with signature and receipt)',
+      required: true,
+    },
     jwks: { type: 'string', description: 'JWKS file or URL (e.g. https://gw/.well-known/jwks.json)' },
-    'log-key': { type: 'string', description: 'Log verifier key: a file, a URL (…/v1/log/key) or the key itself' },
-    gateway: { type: 'string', description: 'Take the JWKS and log key from this gateway URL (trust on first use)' },
+    'log-key': {
+      type: 'string',
+      description: 'Log verifier key: a file, a URL (…/v1/log/key) or the key itself',
+    },
+    gateway: {
+      type: 'string',
+      description: 'Take the JWKS and log key from this gateway URL (trust on first use)',
+    },
     json: { type: 'boolean', description: 'Print the verdict as JSON' },
   },
   async run({ args }) {
@@ -43,26 +57,46 @@ export const auditVerify = defineCommand({
     if (args.json) {
       console.log(JSON.stringify({ ok: verdict.ok, checks: verdict.checks }, null, 2));
     } else {
-      for (const check of verdict.checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(10)} ${check.detail}`);
-      console.log(verdict.ok ? '\nThe receipt verifies: this decision was signed by the gateway and is in its log.' : '\nThe receipt does NOT verify.');
+      for (const check of verdict.checks)
+        console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(10)} ${check.detail}`);
+      console.log(
+        verdict.ok
+          ? '\nThe receipt verifies: this decision was signed by the gateway and is in its log.'
+          : '\nThe receipt does NOT verify.',
+      );
     }
     process.exitCode = verdict.ok ? 0 : 1;
   },
 });
 
 export const auditMonitor = defineCommand({
-  meta: { name: 'monitor', description: 'Follow a gateway’s log; alarm (exit 1) when a checkpoint is not consistent with the last trusted one' },
+  meta: {
+    name: 'monitor',
+    description:
+      'Follow a gateway’s log; alarm (exit 1) when a checkpoint is not consistent with the last trusted one',
+  },
   args: {
     url: { type: 'positional', description: 'Gateway base URL', required: true },
-    state: { type: 'string', description: 'File keeping the last trusted checkpoint', default: './egw-monitor.json' },
-    'log-key': { type: 'string', description: 'Pin the log verifier key (default: trust the published key on first contact)' },
+    state: {
+      type: 'string',
+      description: 'File keeping the last trusted checkpoint',
+      default: './egw-monitor.json',
+    },
+    'log-key': {
+      type: 'string',
+      description: 'Pin the log verifier key (default: trust the published key on first contact)',
+    },
     interval: { type: 'string', description: 'Seconds between rounds', default: '10' },
     once: { type: 'boolean', description: 'Run one round and exit' },
   },
   async run({ args }) {
     const interval = Math.max(1, Number(args.interval)) * 1000;
     for (;;) {
-      const result = await monitorOnce({ url: args.url, statePath: args.state, ...(args['log-key'] ? { logKey: args['log-key'] } : {}) });
+      const result = await monitorOnce({
+        url: args.url,
+        statePath: args.state,
+        ...(args['log-key'] ? { logKey: args['log-key'] } : {}),
+      });
       if (result.status === 'alarm') {
         console.error(`ALARM (${result.reason}): ${result.message}`);
         if (result.trusted) console.error(`--- last trusted checkpoint ---\n${result.trusted}`);

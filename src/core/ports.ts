@@ -2,12 +2,7 @@
  * The core's ports. The core talks to the world only through these; adapters in
  * src/adapters implement them and src/runtime/* wires them.
  */
-import type {
-  CivilAffairsRecord,
-  DisabilityRecord,
-  HrssRecord,
-  Source,
-} from '../../schemas/index.ts';
+import type { CivilAffairsRecord, DisabilityRecord, HrssRecord, Source } from '../../schemas/index.ts';
 import type { ErrorCode } from './errors.ts';
 
 /** What each built-in registry kind returns per person, in the gateway's vocabulary. */
@@ -37,7 +32,12 @@ export interface RegistryQuery {
  */
 export type RegistryAnswer<R> =
   | { readonly status: 'answered'; readonly records: ReadonlyMap<string, readonly R[]> }
-  | { readonly status: 'unavailable'; readonly code: ErrorCode; readonly retryable: boolean; readonly detail: string };
+  | {
+      readonly status: 'unavailable';
+      readonly code: ErrorCode;
+      readonly retryable: boolean;
+      readonly detail: string;
+    };
 
 /**
  * A connector to one registry.

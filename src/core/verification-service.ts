@@ -3,15 +3,16 @@
  * validate → plan (which registries the policy needs) → fan out in parallel under one
  * deadline → evidence → policy → sign → one atomic write set.
  */
-import type { Decision, Evidence, Source, VerificationRequest } from '../../schemas/index.ts';
+
 import { SOURCES } from '../../schemas/common.ts';
+import type { Decision, Evidence, Source, VerificationRequest } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
-import type { DecisionStore, AccessWrite } from './decision-store.ts';
+import type { AccessWrite, DecisionStore } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
-import type { Clock, ConnectorRegistry, RecordsBySource, RegistryAnswer, Signer } from './ports.ts';
 import type { EvidenceSet, Language, Policy, SourceEvidence } from './policy/types.ts';
+import type { Clock, ConnectorRegistry, RecordsBySource, RegistryAnswer, Signer } from './ports.ts';
 
 export const PURPOSE = 'legal_aid_eligibility';
 
@@ -74,7 +75,10 @@ export function createVerificationService(options: VerificationServiceOptions): 
 
   function policyFor(request: VerificationRequest): Policy {
     const policy = options.policies.find((p) => p.supports(request.region));
-    if (!policy) throw new GatewayError('ERR_UNKNOWN_REGION', 'no policy covers the region', { facts: { region: request.region } });
+    if (!policy)
+      throw new GatewayError('ERR_UNKNOWN_REGION', 'no policy covers the region', {
+        facts: { region: request.region },
+      });
     if (!policy.categories.includes(request.matter.category)) {
       throw new GatewayError('ERR_UNKNOWN_CATEGORY', 'unknown matter category', {
         errors: [{ path: '/matter/category', message: `not in the matter list of policy ${policy.id}` }],
@@ -83,7 +87,12 @@ export function createVerificationService(options: VerificationServiceOptions): 
     return policy;
   }
 
-  async function fanOut(request: VerificationRequest, policy: Policy, decisionDate: string, requestId: string) {
+  async function fanOut(
+    request: VerificationRequest,
+    policy: Policy,
+    decisionDate: string,
+    requestId: string,
+  ) {
     const plan = policy.plan(request, decisionDate);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.registryDeadlineMs);
@@ -102,7 +111,12 @@ export function createVerificationService(options: VerificationServiceOptions): 
                 requestId,
                 signal: controller.signal,
               })
-            : { status: 'unavailable', code: 'ERR_REGISTRY_UNREACHABLE', retryable: true, detail: 'no active connector' };
+            : {
+                status: 'unavailable',
+                code: 'ERR_REGISTRY_UNREACHABLE',
+                retryable: true,
+                detail: 'no active connector',
+              };
           answers.set(source, answer);
         }),
       );
@@ -135,14 +149,20 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const now = clock.now();
     const decisionDate = request.decisionDate ?? shanghaiDate(now);
     const id = options.newId();
-    const { plan, answers, subjectsBySource } = await timed('fan_out', () => fanOut(request, policy, decisionDate, id));
+    const { plan, answers, subjectsBySource } = await timed('fan_out', () =>
+      fanOut(request, policy, decisionDate, id),
+    );
     const evidence = evidenceSet(plan.outOfScope, answers);
     const ruling = await timed('policy', () => policy.decide(request, decisionDate, evidence));
 
     const evidenceOut: Evidence[] = SOURCES.map((source) => {
       const e = evidence[source];
       const status =
-        e.status === 'answered' ? ([...e.records.values()].some((r) => r.length > 0) ? 'found' : 'not_found') : e.status;
+        e.status === 'answered'
+          ? [...e.records.values()].some((r) => r.length > 0)
+            ? 'found'
+            : 'not_found'
+          : e.status;
       const facts = ruling.facts[source] ?? {};
       const digest = e.status === 'answered' ? digestOf(answeredRecords(e.records)) : '';
       return { source, status, facts: { ...facts }, digest };
@@ -173,8 +193,17 @@ export function createVerificationService(options: VerificationServiceOptions): 
     for (const [source, answer] of answers) {
       for (const idNumber of subjectsBySource.get(source) ?? []) {
         const records = answer.status === 'answered' ? (answer.records.get(idNumber) ?? []) : [];
-        const status = answer.status === 'unavailable' ? 'unavailable' : records.length > 0 ? 'found' : 'not_found';
-        accesses.push({ source, idNumber, purpose: PURPOSE, consentReference: request.consent.reference, status, at, records });
+        const status =
+          answer.status === 'unavailable' ? 'unavailable' : records.length > 0 ? 'found' : 'not_found';
+        accesses.push({
+          source,
+          idNumber,
+          purpose: PURPOSE,
+          consentReference: request.consent.reference,
+          status,
+          at,
+          records,
+        });
       }
     }
 

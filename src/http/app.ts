@@ -95,14 +95,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: 'Signed, explained legal-aid eligibility decisions with a verifiable transparency log.',
     },
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
 
   app.notFound((c) => problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route')));
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status === 400) {
       // Hono's own 400 is a body that is not JSON; never echo its text.
-      return problemResponse(c, new GatewayError('ERR_VALIDATION', 'malformed body', { errors: [{ path: '', message: 'the body is not valid JSON' }] }));
+      return problemResponse(
+        c,
+        new GatewayError('ERR_VALIDATION', 'malformed body', {
+          errors: [{ path: '', message: 'the body is not valid JSON' }],
+        }),
+      );
     }
     return problemResponse(c, err);
   });

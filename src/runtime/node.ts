@@ -5,10 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import { createBuiltInConnectors, type BuiltInConnectorConfig } from '../../connectors/index.ts';
-import type { Connector, ConnectorRegistry } from '../core/ports.ts';
-import { createNanjingPolicy } from '../core/policy/index.ts';
-import { createVerificationService } from '../core/verification-service.ts';
+import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
@@ -17,6 +14,9 @@ import { openDatabase } from '../adapters/node/sqlite-database.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
+import { createNanjingPolicy } from '../core/policy/index.ts';
+import type { Connector, ConnectorRegistry } from '../core/ports.ts';
+import { createVerificationService } from '../core/verification-service.ts';
 import { createApp, type RequestLogger } from '../http/app.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
 
@@ -56,7 +56,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const origin = config.logOrigin ?? DEFAULT_LOG_ORIGIN;
   const sealer = await createSealer(loadDataKeyRing(config.dataDir));
   const checkpoints = createCheckpointSigner(loadNoteSignerKey(config.dataDir, origin));
-  const db = openDatabase(join(config.dataDir, 'gateway.sqlite'), { synchronous: config.synchronous ?? 'FULL' });
+  const db = openDatabase(join(config.dataDir, 'gateway.sqlite'), {
+    synchronous: config.synchronous ?? 'FULL',
+  });
   const store = createSqliteStore({ db, sealer, checkpoints });
   // Start-up check: every leaf, node and signed checkpoint must agree (tampering is refused loudly).
   store.verifyIntegrity();
@@ -102,7 +104,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host ?? '127.0.0.1', port: config.port ?? 0 }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: config.host ?? '127.0.0.1', port: config.port ?? 0 }, () =>
+      resolve(s),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -42,7 +42,9 @@ export function loadDataKeyRing(dataDir: string): DataKeyRing {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as DataKeysFile;
   return {
     current: parsed.current,
-    keys: Object.fromEntries(Object.entries(parsed.keys).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+    keys: Object.fromEntries(
+      Object.entries(parsed.keys).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+    ),
     lookupKey: new Uint8Array(Buffer.from(parsed.lookupKey, 'base64')),
   };
 }

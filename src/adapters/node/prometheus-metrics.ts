@@ -2,7 +2,7 @@
  * Prometheus metrics for the Node runtime: one registry, created once. Labels are route
  * templates, steps and outcomes only: nothing personal can reach a label.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { VerificationStep } from '../../core/verification-service.ts';
 import type { HttpMetrics } from '../../http/app.ts';
 
@@ -30,7 +30,12 @@ export function createPrometheusMetrics(): GatewayMetrics {
     buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
   });
-  const errors = new Counter({ name: 'egw_http_errors_total', help: 'Responses with status ≥ 500', labelNames: ['route'], registers: [registry] });
+  const errors = new Counter({
+    name: 'egw_http_errors_total',
+    help: 'Responses with status ≥ 500',
+    labelNames: ['route'],
+    registers: [registry],
+  });
   return {
     observeRequest(route, method, status, seconds) {
       requests.observe({ route, method, status: String(status) }, seconds);

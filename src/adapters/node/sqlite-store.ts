@@ -16,14 +16,30 @@ import type {
 } from '../../core/decision-store.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
-import { type AccessLeaf, type DecisionLeaf, LEAF_VERSION, leafBytes, subjectCommitment } from '../../core/leaves.ts';
-import { appendLeaf, type CompactRange, readCompactRange, rootFromCompactRange } from '../../core/log/compact-range.ts';
+import {
+  type AccessLeaf,
+  type DecisionLeaf,
+  LEAF_VERSION,
+  leafBytes,
+  subjectCommitment,
+} from '../../core/leaves.ts';
+import {
+  appendLeaf,
+  type CompactRange,
+  readCompactRange,
+  rootFromCompactRange,
+} from '../../core/log/compact-range.ts';
 import { consistencyProof, inclusionProof } from '../../core/log/proof.ts';
 import { leafHash } from '../../core/log/rfc9162.ts';
 import type { NodeReader } from '../../core/log/tree-nodes.ts';
-import type { Anchor, ConsistencyProof, InclusionProof, TransparencyLog } from '../../core/transparency-log.ts';
-import type { Sealer } from '../portable/sealer.ts';
+import type {
+  Anchor,
+  ConsistencyProof,
+  InclusionProof,
+  TransparencyLog,
+} from '../../core/transparency-log.ts';
 import { accessRecords, decisions, logCheckpoints, logLeaves, subjectKeys } from '../portable/schema.ts';
+import type { Sealer } from '../portable/sealer.ts';
 import type { Db } from './sqlite-database.ts';
 
 export interface CheckpointSigner {
@@ -78,15 +94,20 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const clock = options.clock ?? (() => new Date());
   const client = db.$client;
 
-  const nodeStmt = client.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?');
+  const nodeStmt = client.prepare<[number, number], { hash: Buffer }>(
+    'SELECT hash FROM log_nodes WHERE level = ? AND idx = ?',
+  );
   const getNode: NodeReader = (level, index) => {
     const row = nodeStmt.get(level, index);
-    if (!row) throw new GatewayError('ERR_LOG_INTEGRITY', 'a tree node is missing', { facts: { level, index } });
+    if (!row)
+      throw new GatewayError('ERR_LOG_INTEGRITY', 'a tree node is missing', { facts: { level, index } });
     return new Uint8Array(row.hash);
   };
   const insertLeaf = client.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)');
   const insertNode = client.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
-  const keyStmt = client.prepare<[string], { key: Buffer }>('SELECT key FROM subject_keys WHERE subject_hash = ?');
+  const keyStmt = client.prepare<[string], { key: Buffer }>(
+    'SELECT key FROM subject_keys WHERE subject_hash = ?',
+  );
 
   let range: CompactRange;
   let latestNote: string;
@@ -100,10 +121,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (size !== 0) throw integrity('leaves exist but no checkpoint was ever signed', { size });
       const r = readCompactRange(0, getNode);
       const note = checkpoints.sign(0, rootFromCompactRange(r));
-      db.insert(logCheckpoints).values({ size: 0, rootHash: Buffer.from(rootFromCompactRange(r)), note, createdAt: clock().toISOString() }).run();
+      db.insert(logCheckpoints)
+        .values({
+          size: 0,
+          rootHash: Buffer.from(rootFromCompactRange(r)),
+          note,
+          createdAt: clock().toISOString(),
+        })
+        .run();
       return { range: r, latestNote: note };
     }
-    if (latest.size !== size) throw integrity('the latest checkpoint does not cover exactly the stored leaves', { checkpointSize: latest.size, leaves: size });
+    if (latest.size !== size)
+      throw integrity('the latest checkpoint does not cover exactly the stored leaves', {
+        checkpointSize: latest.size,
+        leaves: size,
+      });
     const r = readCompactRange(size, getNode);
     const root = rootFromCompactRange(r);
     const opened = openNote(latest.note);
@@ -129,7 +161,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const found = keyStmt.get(hash);
     if (found) return new Uint8Array(found.key);
     const key = crypto.getRandomValues(new Uint8Array(32));
-    db.insert(subjectKeys).values({ subjectHash: hash, key: Buffer.from(key), createdAt: clock().toISOString() }).run();
+    db.insert(subjectKeys)
+      .values({ subjectHash: hash, key: Buffer.from(key), createdAt: clock().toISOString() })
+      .run();
     return key;
   }
 
@@ -153,9 +187,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const { write } = p;
       const key = `${write.clientId}\n${write.idempotencyKey}`;
       const existing = db
-        .select({ requestDigest: decisions.requestDigest, sealed: decisions.decisionSealed, receipt: decisions.receipt })
+        .select({
+          requestDigest: decisions.requestDigest,
+          sealed: decisions.decisionSealed,
+          receipt: decisions.receipt,
+        })
         .from(decisions)
-        .where(and(eq(decisions.clientId, write.clientId), eq(decisions.idempotencyKey, write.idempotencyKey)))
+        .where(
+          and(eq(decisions.clientId, write.clientId), eq(decisions.idempotencyKey, write.idempotencyKey)),
+        )
         .get();
       if (existing) {
         results.push({ kind: 'existing', ...existing });
@@ -163,7 +203,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       }
       const twin = inBatch.get(key);
       if (twin !== undefined) {
-        results.push(batch[twin]?.write.requestDigest === write.requestDigest ? { kind: 'twin', of: twin } : { kind: 'conflict' });
+        results.push(
+          batch[twin]?.write.requestDigest === write.requestDigest
+            ? { kind: 'twin', of: twin }
+            : { kind: 'conflict' },
+        );
         continue;
       }
       inBatch.set(key, results.length);
@@ -174,7 +218,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           v: LEAF_VERSION,
           kind: 'access',
           decisionId,
-          subject: subjectCommitment(subjectKey(hash), access.idNumber, { decisionId, kind: 'access', source: access.source }),
+          subject: subjectCommitment(subjectKey(hash), access.idNumber, {
+            decisionId,
+            kind: 'access',
+            source: access.source,
+          }),
           source: access.source,
           purpose: access.purpose,
           consentReference: access.consentReference,
@@ -202,7 +250,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         kind: 'decision',
         decisionId,
         clientId: write.clientId,
-        subject: subjectCommitment(subjectKey(applicantHash), write.request.applicant.idNumber, { decisionId, kind: 'decision' }),
+        subject: subjectCommitment(subjectKey(applicantHash), write.request.applicant.idNumber, {
+          decisionId,
+          kind: 'decision',
+        }),
         payloadDigest: write.payloadDigest,
         policyDigest: write.decision.policy.digest,
         decidedAt: write.decision.decidedAt,
@@ -231,18 +282,27 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     const root = rootFromCompactRange(range);
     const note = checkpoints.sign(range.size, root);
-    db.insert(logCheckpoints).values({ size: range.size, rootHash: Buffer.from(root), note, createdAt: clock().toISOString() }).run();
+    db.insert(logCheckpoints)
+      .values({ size: range.size, rootHash: Buffer.from(root), note, createdAt: clock().toISOString() })
+      .run();
     latestNote = note;
     for (const f of fresh) {
       const receipt = receiptFor(f.leafIndex, range.size, note);
-      db.update(decisions).set({ receipt: JSON.stringify(receipt) }).where(eq(decisions.id, f.decision.id)).run();
+      db.update(decisions)
+        .set({ receipt: JSON.stringify(receipt) })
+        .where(eq(decisions.id, f.decision.id))
+        .run();
       results[f.position] = { kind: 'new', decision: { ...f.decision, receipt } };
     }
     return results;
   }
 
   function receiptFor(leafIndex: number, size: number, note: string): Receipt {
-    const leaf = db.select({ leaf: logLeaves.leaf }).from(logLeaves).where(eq(logLeaves.idx, leafIndex)).get();
+    const leaf = db
+      .select({ leaf: logLeaves.leaf })
+      .from(logLeaves)
+      .where(eq(logLeaves.idx, leafIndex))
+      .get();
     return {
       logOrigin: checkpoints.origin,
       leafIndex,
@@ -269,19 +329,25 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       range = before;
       latestNote = noteBefore;
       const failure =
-        error instanceof GatewayError ? error : new GatewayError('ERR_STORE_UNAVAILABLE', 'could not commit', { retryable: true, cause: error });
+        error instanceof GatewayError
+          ? error
+          : new GatewayError('ERR_STORE_UNAVAILABLE', 'could not commit', { retryable: true, cause: error });
       for (const p of batch) p.reject(failure);
       return;
     }
-    batch.forEach((p, i) => {
+    for (const [i, p] of batch.entries()) {
       const r = results[i];
-      if (r?.kind === 'new') return p.resolve({ status: 'committed', decision: r.decision });
       const twin = r?.kind === 'twin' ? results[r.of] : undefined;
-      if (twin?.kind === 'new') return p.resolve({ status: 'replayed', decision: twin.decision });
-      if (r?.kind !== 'existing') return p.resolve({ status: 'conflict' });
-      if (r.requestDigest !== p.write.requestDigest) return p.resolve({ status: 'conflict' });
-      openStored(r.sealed, r.receipt).then((decision) => p.resolve({ status: 'replayed', decision }), p.reject);
-    });
+      if (r?.kind === 'new') p.resolve({ status: 'committed', decision: r.decision });
+      else if (twin?.kind === 'new') p.resolve({ status: 'replayed', decision: twin.decision });
+      else if (r?.kind !== 'existing' || r.requestDigest !== p.write.requestDigest)
+        p.resolve({ status: 'conflict' });
+      else
+        openStored(r.sealed, r.receipt).then(
+          (decision) => p.resolve({ status: 'replayed', decision }),
+          p.reject,
+        );
+    }
   }
 
   async function openStored(sealed: string, receipt: string): Promise<Decision> {
@@ -296,7 +362,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
     ]);
     return new Promise<CommitResult>((resolve, reject) => {
-      queue.push({ write, decisionSealed: decisionSealed ?? '', requestSealed: requestSealed ?? '', accessSealed, resolve, reject });
+      queue.push({
+        write,
+        decisionSealed: decisionSealed ?? '',
+        requestSealed: requestSealed ?? '',
+        accessSealed,
+        resolve,
+        reject,
+      });
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
@@ -306,16 +379,28 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   async function findStored(where: ReturnType<typeof eq>): Promise<StoredDecision | undefined> {
     const row = db
-      .select({ clientId: decisions.clientId, requestDigest: decisions.requestDigest, sealed: decisions.decisionSealed, receipt: decisions.receipt })
+      .select({
+        clientId: decisions.clientId,
+        requestDigest: decisions.requestDigest,
+        sealed: decisions.decisionSealed,
+        receipt: decisions.receipt,
+      })
       .from(decisions)
       .where(where)
       .get();
     if (!row) return undefined;
-    return { clientId: row.clientId, requestDigest: row.requestDigest, decision: await openStored(row.sealed, row.receipt) };
+    return {
+      clientId: row.clientId,
+      requestDigest: row.requestDigest,
+      decision: await openStored(row.sealed, row.receipt),
+    };
   }
 
   function checkRange(what: string, ok: boolean, message: string): void {
-    if (!ok) throw new GatewayError('ERR_VALIDATION', `${what} out of range`, { errors: [{ path: `/${what}`, message }] });
+    if (!ok)
+      throw new GatewayError('ERR_VALIDATION', `${what} out of range`, {
+        errors: [{ path: `/${what}`, message }],
+      });
   }
 
   return {
@@ -388,7 +473,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return range.size;
     },
     async inclusionProof(index, size): Promise<InclusionProof> {
-      checkRange('size', size >= 1 && size <= range.size, `size must be between 1 and the tree size ${range.size}`);
+      checkRange(
+        'size',
+        size >= 1 && size <= range.size,
+        `size must be between 1 and the tree size ${range.size}`,
+      );
       checkRange('index', index < size, 'index must be less than size');
       return { leafIndex: index, treeSize: size, hashes: inclusionProof(index, size, getNode) };
     },
@@ -412,13 +501,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     verifyIntegrity() {
       let check: CompactRange = { size: 0, hashes: [] };
-      const nodes = client.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM log_nodes');
+      const nodes = client.prepare<[], { level: number; idx: number; hash: Buffer }>(
+        'SELECT level, idx, hash FROM log_nodes',
+      );
       const stored = new Map<string, Buffer>();
       for (const n of nodes.iterate()) stored.set(`${n.level}/${n.idx}`, n.hash);
-      const leaves = client.prepare<[], { idx: number; leaf: Buffer }>('SELECT idx, leaf FROM log_leaves ORDER BY idx');
+      const leaves = client.prepare<[], { idx: number; leaf: Buffer }>(
+        'SELECT idx, leaf FROM log_leaves ORDER BY idx',
+      );
       const roots = new Map<number, Uint8Array>();
       for (const row of leaves.iterate()) {
-        if (row.idx !== check.size) throw integrity('a leaf index is missing', { expected: check.size, found: row.idx });
+        if (row.idx !== check.size)
+          throw integrity('a leaf index is missing', { expected: check.size, found: row.idx });
         const next = appendLeaf(check, leafHash(new Uint8Array(row.leaf)));
         for (const node of next.completed) {
           const have = stored.get(`${node.level}/${node.index}`);
@@ -446,12 +540,19 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           });
         }
       }
-      if (check.size !== range.size) throw integrity('the tree size changed under the running gateway', { stored: check.size, live: range.size });
+      if (check.size !== range.size)
+        throw integrity('the tree size changed under the running gateway', {
+          stored: check.size,
+          live: range.size,
+        });
       return { size: check.size, checkpoints: all.length };
     },
 
     forgetSubject(idNumber) {
-      const result = db.delete(subjectKeys).where(eq(subjectKeys.subjectHash, sealer.lookupHash(idNumber))).run();
+      const result = db
+        .delete(subjectKeys)
+        .where(eq(subjectKeys.subjectHash, sealer.lookupHash(idNumber)))
+        .run();
       return result.changes > 0;
     },
   };
@@ -466,4 +567,3 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-

@@ -47,7 +47,11 @@ export async function createSealer(ring: DataKeyRing): Promise<Sealer> {
   async function seal(plaintext: Uint8Array): Promise<string> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const ct = new Uint8Array(
-      await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(ring.current) }, currentKey, plaintext),
+      await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: encoder.encode(ring.current) },
+        currentKey,
+        plaintext,
+      ),
     );
     return `${ring.current}.${base64url(iv)}.${base64url(ct)}`;
   }
@@ -55,9 +59,14 @@ export async function createSealer(ring: DataKeyRing): Promise<Sealer> {
   async function open(sealed: string): Promise<Uint8Array> {
     const [kid, iv, ct] = sealed.split('.');
     const key = kid === undefined ? undefined : keys.get(kid);
-    if (!key || iv === undefined || ct === undefined) throw new Error('sealed value under an unknown key or malformed');
+    if (!key || iv === undefined || ct === undefined)
+      throw new Error('sealed value under an unknown key or malformed');
     return new Uint8Array(
-      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64(iv), additionalData: encoder.encode(kid) }, key, fromBase64(ct)),
+      await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: fromBase64(iv), additionalData: encoder.encode(kid) },
+        key,
+        fromBase64(ct),
+      ),
     );
   }
 

@@ -32,7 +32,11 @@ const inclusion = createRoute({
   responses: {
     200: {
       description: 'proof',
-      content: { 'application/json': { schema: z.object({ leafIndex: z.number(), treeSize: z.number(), hashes: z.array(z.string()) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ leafIndex: z.number(), treeSize: z.number(), hashes: z.array(z.string()) }),
+        },
+      },
     },
     ...problems,
   },
@@ -45,7 +49,11 @@ const consistency = createRoute({
   responses: {
     200: {
       description: 'proof',
-      content: { 'application/json': { schema: z.object({ from: z.number(), to: z.number(), hashes: z.array(z.string()) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ from: z.number(), to: z.number(), hashes: z.array(z.string()) }),
+        },
+      },
     },
     ...problems,
   },
@@ -58,7 +66,11 @@ const entries = createRoute({
   responses: {
     200: {
       description: 'entries',
-      content: { 'application/json': { schema: z.object({ entries: z.array(z.object({ index: z.number(), leaf: z.string() })) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ entries: z.array(z.object({ index: z.number(), leaf: z.string() })) }),
+        },
+      },
     },
     ...problems,
   },
@@ -76,7 +88,13 @@ const anchors = createRoute({
             z.object({
               treeSize: z.number(),
               rootHash: z.string(),
-              ledger: z.object({ network: z.string(), channel: z.string(), chaincode: z.string(), txId: z.string(), blockNumber: z.number() }),
+              ledger: z.object({
+                network: z.string(),
+                channel: z.string(),
+                chaincode: z.string(),
+                txId: z.string(),
+                blockNumber: z.number(),
+              }),
             }),
           ),
         },
@@ -98,7 +116,10 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(inclusion, async (c) => {
     const { index, size } = c.req.valid('query');
     const proof = await log.inclusionProof(index, size);
-    return c.json({ leafIndex: proof.leafIndex, treeSize: proof.treeSize, hashes: proof.hashes.map(base64) }, 200);
+    return c.json(
+      { leafIndex: proof.leafIndex, treeSize: proof.treeSize, hashes: proof.hashes.map(base64) },
+      200,
+    );
   });
   app.openapi(consistency, async (c) => {
     const { from, to } = c.req.valid('query');
@@ -109,7 +130,9 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     const { start, end } = c.req.valid('query');
     if (end <= start || end - start > MAX_ENTRIES_PAGE) {
       throw new GatewayError('ERR_VALIDATION', 'bad range', {
-        errors: [{ path: '/end', message: `end must be greater than start and at most start + ${MAX_ENTRIES_PAGE}` }],
+        errors: [
+          { path: '/end', message: `end must be greater than start and at most start + ${MAX_ENTRIES_PAGE}` },
+        ],
       });
     }
     const rows = await log.entries(start, end);
@@ -118,6 +141,9 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   });
   app.openapi(anchors, async (c) => {
     const rows = await log.anchors();
-    return c.json(rows.map((a) => ({ treeSize: a.treeSize, rootHash: base64(a.rootHash), ledger: a.ledger })), 200);
+    return c.json(
+      rows.map((a) => ({ treeSize: a.treeSize, rootHash: base64(a.rootHash), ledger: a.ledger })),
+      200,
+    );
   });
 }

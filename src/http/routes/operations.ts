@@ -5,7 +5,10 @@ export function operationsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const readiness = await deps.readiness();
-    return c.json({ status: readiness.ok ? 'ready' : 'not_ready', checks: readiness.checks }, readiness.ok ? 200 : 503);
+    return c.json(
+      { status: readiness.ok ? 'ready' : 'not_ready', checks: readiness.checks },
+      readiness.ok ? 200 : 503,
+    );
   });
   app.get('/metrics', async (c) => {
     if (!deps.metrics) return c.text('# metrics are not enabled on this runtime\n', 200);

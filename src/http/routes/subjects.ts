@@ -27,10 +27,22 @@ const route = createRoute({
   middleware: [requireScope('subjects:read')] as const,
   request: { query: z.object({ idNumber: IdNumber }) },
   responses: {
-    200: { description: 'Accesses and decisions, oldest first', content: { 'application/json': { schema: z.object({ entries: z.array(Entry) }) } } },
-    400: { description: 'Invalid identity number', content: { 'application/problem+json': { schema: Problem } } },
-    401: { description: 'Missing or invalid token', content: { 'application/problem+json': { schema: Problem } } },
-    403: { description: 'Token lacks subjects:read', content: { 'application/problem+json': { schema: Problem } } },
+    200: {
+      description: 'Accesses and decisions, oldest first',
+      content: { 'application/json': { schema: z.object({ entries: z.array(Entry) }) } },
+    },
+    400: {
+      description: 'Invalid identity number',
+      content: { 'application/problem+json': { schema: Problem } },
+    },
+    401: {
+      description: 'Missing or invalid token',
+      content: { 'application/problem+json': { schema: Problem } },
+    },
+    403: {
+      description: 'Token lacks subjects:read',
+      content: { 'application/problem+json': { schema: Problem } },
+    },
   },
 });
 

@@ -7,9 +7,16 @@ import type { AppDeps, AppEnv } from '../app.ts';
 import { requireScope } from '../auth.ts';
 import { languageOf } from '../problems.ts';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem } },
+});
 
-const IdempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 const requireJson = createMiddlewareRequireJson();
 const requireIdempotencyKey = createMiddlewareRequireIdempotencyKey();
@@ -21,12 +28,22 @@ const create = createRoute({
   security: [{ bearer: [] }],
   middleware: [requireScope('verifications:write'), requireJson, requireIdempotencyKey] as const,
   request: {
-    headers: z.object({ 'idempotency-key': IdempotencyKey.meta({ description: 'Same key and body → same decision; another body → 409.' }) }),
+    headers: z.object({
+      'idempotency-key': IdempotencyKey.meta({
+        description: 'Same key and body → same decision; another body → 409.',
+      }),
+    }),
     body: { required: true, content: { 'application/json': { schema: VerificationRequest } } },
   },
   responses: {
-    201: { description: 'A new signed decision with its receipt', content: { 'application/json': { schema: Decision } } },
-    200: { description: 'The decision an earlier request with this key produced', content: { 'application/json': { schema: Decision } } },
+    201: {
+      description: 'A new signed decision with its receipt',
+      content: { 'application/json': { schema: Decision } },
+    },
+    200: {
+      description: 'The decision an earlier request with this key produced',
+      content: { 'application/json': { schema: Decision } },
+    },
     400: problem('Invalid request'),
     401: problem('Missing or invalid token'),
     403: problem('Token lacks verifications:write'),
@@ -71,7 +88,11 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
 
   app.openapi(read, async (c) => {
     const principal = c.get('principal');
-    const decision = await deps.service.read(c.req.valid('param').id, principal.clientId, principal.scopes.includes('audit:read'));
+    const decision = await deps.service.read(
+      c.req.valid('param').id,
+      principal.clientId,
+      principal.scopes.includes('audit:read'),
+    );
     return c.json(decision, 200);
   });
 }
@@ -88,7 +109,8 @@ function createMiddlewareRequireJson() {
 
 function createMiddlewareRequireIdempotencyKey() {
   return async (c: { req: { header(name: string): string | undefined } }, next: () => Promise<void>) => {
-    if (!c.req.header('idempotency-key')) throw new GatewayError('ERR_IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header required');
+    if (!c.req.header('idempotency-key'))
+      throw new GatewayError('ERR_IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header required');
     await next();
   };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JSON_DIR, WIRE_SCHEMAS, jsonSchemaText } from '../../../schemas/generate.ts';
 import { IdNumber } from '../../../schemas/common.ts';
+import { JSON_DIR, jsonSchemaText, WIRE_SCHEMAS } from '../../../schemas/generate.ts';
 import { checkCharacter, makeIdNumber } from '../../../schemas/id-number.ts';
 
 describe('committed JSON Schemas', () => {
@@ -25,7 +25,9 @@ describe('identity numbers (GB 11643)', () => {
     const wrong = valid.slice(0, 17) + (valid.endsWith('0') ? '1' : '0');
     expect(IdNumber.safeParse(valid).success).toBe(true);
     expect(IdNumber.safeParse(wrong).success).toBe(false);
-    expect(IdNumber.safeParse(makeIdNumber('320102', '1985-02-28', 17).replace('19850228', '19850230')).success).toBe(false);
+    expect(
+      IdNumber.safeParse(makeIdNumber('320102', '1985-02-28', 17).replace('19850228', '19850230')).success,
+    ).toBe(false);
     expect(IdNumber.safeParse('32010219850228017').success).toBe(false);
   });
 });

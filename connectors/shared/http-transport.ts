@@ -1,0 +1,372 @@
+/**
+ * The outbound HTTP plumbing every connector shares (the built-in three and, later, the
+ * declarative connector driven by partner manifests): an undici `Pool` per registry with
+ * keep-alive and connect/headers/body timeouts, a response-size cap enforced while the
+ * body streams, one retry on a reset connection for idempotent lookups, and the request's
+ * `AbortSignal` as the overall deadline. Foreign errors become `RegistryFailure` values
+ * here, once; `send` never rejects.
+ */
+import { Pool } from 'undici';
+import { type RegistryFailure, registryFailure, timedOut } from './registry-failure.ts';
+
+/** Limits and timeouts of one registry's transport. */
+export interface TransportOptions {
+  /** TCP + TLS handshake budget. */
+  readonly connectTimeoutMs: number;
+  /** Budget from sending the request to the end of the response headers. */
+  readonly headersTimeoutMs: number;
+  /** Budget between two body chunks. */
+  readonly bodyTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest response body accepted, in bytes; larger bodies are cut off and reported malformed. */
+  readonly maxResponseBytes: number;
+  /** Concurrent connections to the registry. */
+  readonly connections: number;
+  /** Retry an idempotent request once when the connection was reset before an answer. */
+  readonly retryOnReset: boolean;
+}
+
+/** Defaults: the request deadline usually ends a call long before these do. */
+export const DEFAULT_TRANSPORT_OPTIONS: Readonly<TransportOptions> = Object.freeze({
+  connectTimeoutMs: 2_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 10_000,
+  maxResponseBytes: 1024 * 1024,
+  connections: 16,
+  retryOnReset: true,
+});
+
+/** Client-side TLS: the registry's CA and, for mutual TLS, the gateway's certificate and key. */
+export interface TlsClientOptions {
+  readonly caPem: string;
+  readonly certPem?: string;
+  readonly keyPem?: string;
+  /** Name to verify the server certificate against, when it differs from the URL's host. */
+  readonly servername?: string;
+}
+
+/** One request as the connector built it. `path` is relative to the base URL's path. */
+export interface OutboundRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+
+/** A response read to its end (non-2xx bodies are discarded: connectors act on the status). */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/** The response, or why there is none. */
+export type TransportResult =
+  | { readonly ok: true; readonly response: HttpResponse }
+  | { readonly ok: false; readonly failure: RegistryFailure };
+
+/** Options of one `send`. */
+export interface SendOptions {
+  /** The overall deadline: when it aborts, `send` answers `ERR_REGISTRY_TIMEOUT` at once. */
+  readonly signal: AbortSignal;
+  /** Whether repeating the request is harmless (a lookup); only then is a reset retried. */
+  readonly idempotent: boolean;
+}
+
+/**
+ * A registry's HTTP transport.
+ * - `send` MUST resolve, never reject, and MUST resolve promptly when `signal` aborts.
+ * - `prepare` is called once per attempt, so signatures, nonces and token ids are fresh on a retry.
+ * @example
+ * const transport = createHttpTransport({ baseUrl: 'https://127.0.0.1:8443' });
+ * const result = await transport.send(() => ({ method: 'GET', path: '/ping', headers: {} }), { signal, idempotent: true });
+ */
+export interface HttpTransport {
+  /** The base URL's path without a trailing slash ('' for none): signed paths include it. */
+  readonly basePath: string;
+  send(
+    prepare: () => OutboundRequest | Promise<OutboundRequest>,
+    options: SendOptions,
+  ): Promise<TransportResult>;
+  /** Closes the pool, waiting briefly for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions extends Partial<TransportOptions> {
+  readonly baseUrl: string;
+  readonly tls?: TlsClientOptions;
+}
+
+/**
+ * Creates the transport for one registry. Options are checked here, eagerly.
+ * @example createHttpTransport({ baseUrl: config.baseUrl, maxResponseBytes: 1 << 20 })
+ */
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  const limits = checkLimits({ ...DEFAULT_TRANSPORT_OPTIONS, ...stripUndefined(options) });
+  const url = new URL(options.baseUrl);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`registry base URL must be http or https, not ${url.protocol}`);
+  }
+  if (options.tls && url.protocol !== 'https:') throw new TypeError('TLS options need an https base URL');
+  return new HttpTransportImpl(url, limits, options.tls);
+}
+
+/** A transport-level option check, shared with connectors that take `Partial<TransportOptions>`. */
+export function checkLimits(limits: TransportOptions): TransportOptions {
+  for (const key of [
+    'connectTimeoutMs',
+    'headersTimeoutMs',
+    'bodyTimeoutMs',
+    'keepAliveTimeoutMs',
+    'maxResponseBytes',
+    'connections',
+  ] as const) {
+    const value = limits[key];
+    if (!Number.isInteger(value) || value <= 0)
+      throw new TypeError(`transport option ${key} must be a positive integer`);
+  }
+  return limits;
+}
+
+function stripUndefined(options: HttpTransportOptions): Partial<TransportOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options))
+    if (v !== undefined && k !== 'baseUrl' && k !== 'tls') out[k] = v;
+  return out as Partial<TransportOptions>;
+}
+
+// Error codes after which the request provably got no answer because the connection
+// dropped; a keep-alive socket the server had already closed is the usual cause.
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** One attempt's result; `reset` says the connection dropped before any answer. */
+type AttemptResult =
+  | { readonly ok: true; readonly response: HttpResponse }
+  | { readonly ok: false; readonly failure: RegistryFailure; readonly reset: boolean };
+
+class HttpTransportImpl implements HttpTransport {
+  readonly basePath: string;
+  readonly #pool: Pool;
+  readonly #limits: TransportOptions;
+
+  constructor(url: URL, limits: TransportOptions, tls: TlsClientOptions | undefined) {
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.#limits = limits;
+    this.#pool = new Pool(url.origin, {
+      connections: limits.connections,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      bodyTimeout: limits.bodyTimeoutMs,
+      connect: {
+        timeout: limits.connectTimeoutMs,
+        ...(tls
+          ? {
+              ca: tls.caPem,
+              ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
+              ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
+              ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+              rejectUnauthorized: true,
+            }
+          : {}),
+      },
+    });
+  }
+
+  async send(
+    prepare: () => OutboundRequest | Promise<OutboundRequest>,
+    options: SendOptions,
+  ): Promise<TransportResult> {
+    const { signal } = options;
+    if (signal.aborted) return { ok: false, failure: timedOut() };
+    let onAbort: () => void = () => {};
+    // The race answers the deadline at once even if a socket is slow to tear down.
+    const deadline = new Promise<TransportResult>((resolve) => {
+      onAbort = () => resolve({ ok: false, failure: timedOut() });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([this.#attempts(prepare, options), deadline]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #attempts(
+    prepare: () => OutboundRequest | Promise<OutboundRequest>,
+    options: SendOptions,
+  ): Promise<TransportResult> {
+    const first = await this.#attempt(prepare, options.signal);
+    if (
+      first.ok ||
+      !first.reset ||
+      !options.idempotent ||
+      !this.#limits.retryOnReset ||
+      options.signal.aborted
+    ) {
+      return first.ok ? first : { ok: false, failure: first.failure };
+    }
+    const second = await this.#attempt(prepare, options.signal);
+    return second.ok ? second : { ok: false, failure: second.failure };
+  }
+
+  async #attempt(
+    prepare: () => OutboundRequest | Promise<OutboundRequest>,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    let request: OutboundRequest;
+    try {
+      request = await prepare();
+    } catch {
+      return {
+        ok: false,
+        failure: registryFailure('ERR_INTERNAL', 'the connector could not prepare the request'),
+        reset: false,
+      };
+    }
+    try {
+      const res = await this.#pool.request({
+        method: request.method,
+        path: this.basePath + request.path,
+        headers: { ...request.headers },
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal,
+      });
+      // Destroying the body on purpose (size cap) emits an AbortError; it is expected, not a crash.
+      res.body.on('error', () => {});
+      const headers = flattenHeaders(res.headers);
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        return { ok: true, response: { status: res.statusCode, headers, body: new Uint8Array(0) } };
+      }
+      const max = this.#limits.maxResponseBytes;
+      const declared = Number(headers['content-length'] ?? Number.NaN);
+      if (declared > max) {
+        res.body.destroy();
+        return { ok: false, failure: tooLarge(max), reset: false };
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > max) {
+          res.body.destroy();
+          return { ok: false, failure: tooLarge(max), reset: false };
+        }
+        chunks.push(chunk);
+      }
+      return {
+        ok: true,
+        response: { status: res.statusCode, headers, body: new Uint8Array(Buffer.concat(chunks, total)) },
+      };
+    } catch (error) {
+      if (signal.aborted) return { ok: false, failure: timedOut(), reset: false };
+      return classify(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    // A graceful close waits for requests in flight; their deadlines bound that wait, but a
+    // caller that abandoned its signal must not hang shutdown, hence the fallback.
+    let timer: NodeJS.Timeout | undefined;
+    const fallback = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 1_000);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([this.#pool.close().then(() => 'closed' as const), fallback]);
+      if (outcome === 'late') await this.#pool.destroy();
+    } catch {
+      // Already closed or destroyed: nothing left to release.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function tooLarge(max: number): RegistryFailure {
+  return registryFailure('ERR_REGISTRY_MALFORMED', `response body exceeds the limit of ${max} bytes`);
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'UNKNOWN';
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // undici wraps socket errors; the cause names what really happened.
+    const cause = (error as { cause?: unknown }).cause;
+    const inner =
+      typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+    return code === 'UND_ERR_SOCKET' && typeof inner === 'string' ? inner : code;
+  }
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? 'UNKNOWN' : errorCode(cause);
+}
+
+function classify(error: unknown): AttemptResult {
+  const raw = errorCode(error);
+  const code = /^[A-Z][A-Z0-9_]{0,63}$/.test(raw) ? raw : 'UNKNOWN';
+  // Only the error's code goes into the detail: messages can echo URLs or server text.
+  if (RESET_CODES.has(code)) {
+    return {
+      ok: false,
+      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `connection lost (${code})`),
+      reset: true,
+    };
+  }
+  if (TIMEOUT_CODES.has(code)) {
+    return {
+      ok: false,
+      failure: registryFailure('ERR_REGISTRY_TIMEOUT', `registry too slow (${code})`),
+      reset: false,
+    };
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || UNREACHABLE_CODES.has(code)) {
+    return {
+      ok: false,
+      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `cannot connect (${code})`),
+      reset: false,
+    };
+  }
+  if (
+    code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_TLS_') ||
+    /CERT|SELF_SIGNED|UNABLE_TO_/.test(code)
+  ) {
+    return {
+      ok: false,
+      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `TLS handshake failed (${code})`, false),
+      reset: false,
+    };
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return {
+      ok: false,
+      failure: registryFailure('ERR_REGISTRY_MALFORMED', 'response body too large'),
+      reset: false,
+    };
+  }
+  return {
+    ok: false,
+    failure: registryFailure('ERR_REGISTRY_ERROR', `request failed (${code})`),
+    reset: false,
+  };
+}
