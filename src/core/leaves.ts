@@ -39,7 +39,22 @@ export interface AccessLeaf {
   readonly at: string;
 }
 
-export type Leaf = DecisionLeaf | AccessLeaf;
+/**
+ * Any other event the log must witness (a partner connector registered, certified,
+ * activated…). Attributes are non-personal by contract: ids, digests, versions, counts.
+ */
+export interface EventLeaf {
+  readonly v: typeof LEAF_VERSION;
+  readonly kind: 'event';
+  /** e.g. `connector.activated`. */
+  readonly type: string;
+  readonly at: string;
+  /** The client id that caused it. */
+  readonly actor: string;
+  readonly attributes: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type Leaf = DecisionLeaf | AccessLeaf | EventLeaf;
 
 /**
  * The commitment binding a subject to one leaf.

@@ -19,7 +19,9 @@ import { GatewayError } from '../../core/errors.ts';
 import {
   type AccessLeaf,
   type DecisionLeaf,
+  type EventLeaf,
   LEAF_VERSION,
+  type Leaf,
   leafBytes,
   subjectCommitment,
 } from '../../core/leaves.ts';
@@ -58,7 +60,19 @@ export interface SqliteStoreOptions {
   readonly clock?: () => Date;
 }
 
+/** Where an appended event landed. */
+export interface AppendedEvent {
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly checkpoint: string;
+}
+
 export interface SqliteStore extends DecisionStore, TransparencyLog {
+  /**
+   * Appends a non-decision event leaf (e.g. a connector lifecycle transition) through the
+   * same sequencer and group commit as decisions. Resolves once it is durable.
+   */
+  appendEvent(leaf: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent>;
   /** Rehashes every leaf and node and checks every stored checkpoint; throws ERR_LOG_INTEGRITY with evidence. */
   verifyIntegrity(): { size: number; checkpoints: number };
   /** Crypto-shredding: forget a subject's commitment key. The leaves and their proofs stay valid. */
@@ -67,6 +81,12 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
   readonly batches: number;
   /** Leaves integrated so far (synchronous, for gauges). */
   readonly treeSize: number;
+}
+
+interface PendingEvent {
+  readonly event: EventLeaf;
+  readonly resolve: (result: AppendedEvent) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface Pending {
@@ -167,7 +187,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     return key;
   }
 
-  function append(leaf: DecisionLeaf | AccessLeaf): number {
+  function append(leaf: Leaf): number {
     const bytes = leafBytes(leaf);
     const index = range.size;
     insertLeaf.run(index, Buffer.from(bytes));
@@ -178,7 +198,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   /** Runs inside the transaction: everything here is synchronous. */
-  function integrate(batch: readonly Pending[]): Integrated[] {
+  function integrate(
+    batch: readonly Pending[],
+    events: readonly PendingEvent[],
+  ): { results: Integrated[]; eventIndices: number[] } {
     const results: Integrated[] = [];
     const pending: Integrated = { kind: 'conflict' };
     const inBatch = new Map<string, number>();
@@ -278,7 +301,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       fresh.push({ position: results.length, leafIndex, decision: write.decision });
       results.push(pending); // replaced below once the checkpoint and receipt exist
     }
-    if (fresh.length === 0) return results;
+    const eventIndices = events.map((e) => append(e.event));
+    if (fresh.length === 0 && eventIndices.length === 0) return { results, eventIndices };
 
     const root = rootFromCompactRange(range);
     const note = checkpoints.sign(range.size, root);
@@ -294,7 +318,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         .run();
       results[f.position] = { kind: 'new', decision: { ...f.decision, receipt } };
     }
-    return results;
+    return { results, eventIndices };
   }
 
   function receiptFor(leafIndex: number, size: number, note: string): Receipt {
@@ -313,17 +337,27 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   const queue: Pending[] = [];
+  const eventQueue: PendingEvent[] = [];
   let scheduled = false;
+
+  function schedule(): void {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }
 
   function flush(): void {
     scheduled = false;
     const batch = queue.splice(0);
-    if (batch.length === 0) return;
+    const events = eventQueue.splice(0);
+    if (batch.length === 0 && events.length === 0) return;
     const before = range;
     const noteBefore = latestNote;
     let results: Integrated[];
+    let eventIndices: number[];
     try {
-      results = client.transaction(() => integrate(batch))();
+      ({ results, eventIndices } = client.transaction(() => integrate(batch, events))());
       batches += 1;
     } catch (error) {
       range = before;
@@ -332,9 +366,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         error instanceof GatewayError
           ? error
           : new GatewayError('ERR_STORE_UNAVAILABLE', 'could not commit', { retryable: true, cause: error });
-      for (const p of batch) p.reject(failure);
+      for (const p of [...batch, ...events]) p.reject(failure);
       return;
     }
+    events.forEach((e, i) => {
+      e.resolve({ leafIndex: eventIndices[i] ?? -1, treeSize: range.size, checkpoint: latestNote });
+    });
     for (const [i, p] of batch.entries()) {
       const r = results[i];
       const twin = r?.kind === 'twin' ? results[r.of] : undefined;
@@ -370,10 +407,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         resolve,
         reject,
       });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      schedule();
+    });
+  }
+
+  function appendEvent(event: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent> {
+    return new Promise<AppendedEvent>((resolve, reject) => {
+      eventQueue.push({ event: { v: LEAF_VERSION, kind: 'event', ...event }, resolve, reject });
+      schedule();
     });
   }
 
@@ -423,6 +464,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     get: (id) => findStored(eq(decisions.id, id)),
     commit,
+    appendEvent,
 
     async subjectAccess(idNumber) {
       const hash = sealer.lookupHash(idNumber);
