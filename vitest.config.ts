@@ -15,6 +15,14 @@ export default defineConfig({
         },
       },
       { test: { name: 'interop', include: ['tests/interop/**/*.test.ts'], testTimeout: 300_000 } },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

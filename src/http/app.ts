@@ -11,6 +11,7 @@ import type { Signer } from '../core/ports.ts';
 import type { TransparencyLog } from '../core/transparency-log.ts';
 import type { VerificationService } from '../core/verification-service.ts';
 import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
+import { auditPage } from '../web/audit-page.ts';
 import { docsPage } from './docs-page.ts';
 import { problemResponse, validationError } from './problems.ts';
 import { logRoutes } from './routes/log.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
   });
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+  app.get('/audit', (c) => c.html(auditPage()));
 
   app.notFound((c) => problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route')));
   app.onError((err, c) => {
