@@ -29,6 +29,13 @@ export {
   NANJING_DISTRICTS,
   type PopulationOptions,
 } from './population/generate-population.ts';
+export {
+  checkLatencyProfile,
+  type LatencyModel,
+  type LatencyProfile,
+  type LatencyProfiles,
+  sampleLatency,
+} from './sandbox/latency-model.ts';
 export { FixturesError, loadFixtures, parseFixtures } from './sandbox/load-fixtures.ts';
 export { createSandboxPki, issueClientCertificate, type SandboxPki } from './sandbox/sandbox-pki.ts';
 export {

@@ -7,6 +7,23 @@ export const Source = z
   .meta({ description: 'A registry: 民政 civil affairs, 人社 HRSS, 残联 disability federation.' });
 export type Source = z.infer<typeof Source>;
 
+/**
+ * The evidence kind of a partner registry registered through `/v1/connectors` (e.g.
+ * `housing_fund`): lower snake case, and never one of the built-in sources.
+ */
+export const PartnerKind = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{2,39}$/, 'must be a lower-case kind code such as housing_fund')
+  .refine((kind) => !(SOURCES as readonly string[]).includes(kind), {
+    message: 'a built-in source is not a partner kind',
+  })
+  .meta({ description: 'A partner registry kind, e.g. housing_fund (住房公积金).' });
+export type PartnerKind = z.infer<typeof PartnerKind>;
+
+/** What a piece of evidence is about: a built-in source or a partner registry kind. */
+export const EvidenceKind = z.union([Source, PartnerKind]);
+export type EvidenceKind = z.infer<typeof EvidenceKind>;
+
 /** YYYY-MM-DD, a real calendar date. */
 export const IsoDate = z.iso.date();
 /** RFC 3339 with offset. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateTime, Source } from './common.ts';
+import { DateTime, EvidenceKind } from './common.ts';
 
 export const RULE_IDS = [
   'criminal_assignment',
@@ -37,7 +37,10 @@ export const Basis = z.object({
 });
 
 export const Evidence = z.object({
-  source: Source,
+  source: EvidenceKind.meta({
+    description:
+      'civil_affairs | hrss | disability, or the kind of an active partner registry the consent covers (e.g. housing_fund).',
+  }),
   status: z.enum(EVIDENCE_STATUSES),
   facts: z.record(z.string(), z.unknown()).meta({ description: 'Only what the decision used.' }),
   digest: z.string().meta({

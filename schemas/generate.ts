@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ConnectorManifest } from './connector-manifest.ts';
 import { Decision, Evidence, Receipt } from './decision.ts';
 import { Problem } from './problem.ts';
 import { Fixtures } from './registry-records.ts';
@@ -19,6 +20,7 @@ export const WIRE_SCHEMAS = {
   receipt: { schema: Receipt, io: 'output' },
   problem: { schema: Problem, io: 'output' },
   fixtures: { schema: Fixtures, io: 'input' },
+  'connector-manifest': { schema: ConnectorManifest, io: 'input' },
 } as const;
 
 export const JSON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'json');

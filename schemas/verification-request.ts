@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { DateTime, IdNumber, IsoDate, Money, PersonName, RegionCode, SOURCES } from './common.ts';
+import {
+  DateTime,
+  IdNumber,
+  IsoDate,
+  Money,
+  PartnerKind,
+  PersonName,
+  RegionCode,
+  SOURCES,
+} from './common.ts';
 
 export const RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'other'] as const;
 export const MATTER_KINDS = ['civil', 'criminal', 'administrative', 'state_compensation'] as const;
@@ -24,6 +33,10 @@ export const VerificationRequest = z
       reference: z.string().trim().min(1).max(128),
       grantedAt: DateTime,
       scopes: z.array(z.enum(SOURCES)).max(3),
+      partnerScopes: z.array(PartnerKind).max(8).optional().meta({
+        description:
+          'Partner registry kinds (registered through /v1/connectors) the applicant also authorised, e.g. housing_fund. Reported in `evidence`; the policy does not use them.',
+      }),
     }),
     region: RegionCode,
     decisionDate: IsoDate.optional(),

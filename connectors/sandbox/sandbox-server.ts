@@ -14,6 +14,7 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { AddressInfo } from 'node:net';
 import type { Source } from '../../schemas/common.ts';
 import type { Fault } from '../../schemas/registry-records.ts';
+import { checkLatencyProfile, type LatencyProfile, sampleLatency } from './latency-model.ts';
 
 /** A fault mode from the fixtures. */
 export type FaultMode = Fault['mode'];
@@ -85,6 +86,10 @@ export interface SandboxServerOptions {
   readonly host?: string;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
+  /** Benchmarks: delay every lookup by a latency model. Default none (answer at once). */
+  readonly latency?: LatencyProfile;
+  /** Random source of the latency model (tests pass a seeded one). Default Math.random. */
+  readonly random?: () => number;
 }
 
 /**
@@ -101,6 +106,8 @@ export interface SandboxHandle {
   /** Replaces the faults (those for other sources are ignored). */
   setFaults(faults: readonly Fault[]): void;
   faults(): readonly Fault[];
+  /** Replaces the latency profile; undefined answers at once again. */
+  setLatency(profile: LatencyProfile | undefined): void;
   /** Stops the server, dropping held connections and pending slow answers. */
   close(): Promise<void>;
 }
@@ -149,6 +156,8 @@ export async function startSandboxServer(
   if (!Number.isInteger(slowMs) || slowMs < 0) throw new TypeError('slowMs must be a non-negative integer');
   const log: { -readonly [K in keyof SandboxRequestRecord]: SandboxRequestRecord[K] }[] = [];
   let faults: readonly Fault[] = options.faults ?? [];
+  let latency = options.latency === undefined ? undefined : checkLatencyProfile(options.latency);
+  const random = options.random ?? Math.random;
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: (open: boolean) => void }>();
   let closed = false;
 
@@ -189,7 +198,12 @@ export async function startSandboxServer(
         });
         return send(res, outcome.reply);
       }
-      const applied = faultsFor(faults, definition.source, outcome.subjects);
+      const faulted = faultsFor(faults, definition.source, outcome.subjects);
+      // The latency model's timeouts behave exactly like the `timeout` fault.
+      const applied =
+        faulted.mode === undefined && latency?.timeoutRate && random() < latency.timeoutRate
+          ? { ...faulted, mode: 'timeout' as const }
+          : faulted;
       const entry: (typeof log)[number] = {
         ...base,
         outcome: applied.mode ?? (applied.slow ? 'slow' : 'answered'),
@@ -202,6 +216,8 @@ export async function startSandboxServer(
       };
       log.push(entry);
       if (applied.slow && !(await delay(slowMs))) return;
+      const modelled = latency && applied.mode !== 'timeout' ? sampleLatency(latency.model, random) : 0;
+      if (modelled > 0 && !(await delay(modelled))) return;
       // Never answering is the point: the socket stays open until the client gives up or we close.
       if (applied.mode === 'timeout') return;
       const reply =
@@ -242,6 +258,9 @@ export async function startSandboxServer(
       faults = [...next];
     },
     faults: () => faults.filter((f) => f.source === definition.source),
+    setLatency: (profile) => {
+      latency = profile === undefined ? undefined : checkLatencyProfile(profile);
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -10,6 +10,7 @@ import {
 } from '../civil-affairs/civil-affairs-sandbox.ts';
 import { type DisabilitySandbox, startDisabilitySandbox } from '../disability/disability-sandbox.ts';
 import { type HrssSandbox, startHrssSandbox } from '../hrss/hrss-sandbox.ts';
+import type { LatencyProfiles } from './latency-model.ts';
 import { createSandboxPki } from './sandbox-pki.ts';
 import type { SandboxRequestRecord } from './sandbox-server.ts';
 
@@ -21,6 +22,8 @@ export interface StartSandboxesOptions {
   readonly slowMs?: number;
   /** Loopback address to bind. Default 127.0.0.1. */
   readonly host?: string;
+  /** Benchmarks: a latency model per registry. Default none: every sandbox answers at once. */
+  readonly latency?: LatencyProfiles;
 }
 
 /** The three running sandboxes. */
@@ -35,6 +38,8 @@ export interface Sandboxes {
   clearRequestLogs(): void;
   /** Replaces the faults of all three (each applies those for its own source). */
   setFaults(faults: readonly Fault[]): void;
+  /** Replaces the latency profiles of all three (a source left out answers at once). */
+  setLatency(profiles: LatencyProfiles): void;
   close(): Promise<void>;
 }
 
@@ -54,10 +59,11 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Sa
     ...(options.host === undefined ? {} : { host: options.host }),
   };
   const pki = await createSandboxPki();
+  const latency = options.latency ?? {};
   const started = await Promise.allSettled([
-    startCivilAffairsSandbox(common),
-    startHrssSandbox({ ...common, pki }),
-    startDisabilitySandbox(common),
+    startCivilAffairsSandbox({ ...common, latency: latency.civil_affairs }),
+    startHrssSandbox({ ...common, pki, latency: latency.hrss }),
+    startDisabilitySandbox({ ...common, latency: latency.disability }),
   ] as const);
   const [civil, hrss, disability] = started;
   if (civil.status === 'rejected' || hrss.status === 'rejected' || disability.status === 'rejected') {
@@ -98,6 +104,9 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Sa
     },
     setFaults: (faults) => {
       for (const s of all) s.setFaults(faults);
+    },
+    setLatency: (profiles) => {
+      for (const s of all) s.setLatency(profiles[s.source]);
     },
     close: async () => {
       await Promise.all(all.map((s) => s.close()));

@@ -51,6 +51,25 @@ const PAGE = 1000;
 
 /** One round: fetch the latest checkpoint and decide whether to trust it. @example await monitorOnce({ url, statePath }) */
 export async function monitorOnce(options: MonitorOptions): Promise<MonitorResult> {
+  try {
+    return await round(options);
+  } catch (error) {
+    if (!(error instanceof Unreadable)) throw error;
+    // A log that will not hand over a proof or its entries is itself a finding, not a crash.
+    const state = await readState(options.statePath);
+    return {
+      status: 'alarm',
+      reason: 'unreachable',
+      message: `cannot read the log: ${error.message}`,
+      ...(state ? { trusted: state.note } : {}),
+    };
+  }
+}
+
+/** A request the log did not answer, or answered with something that is not its format. */
+class Unreadable extends Error {}
+
+async function round(options: MonitorOptions): Promise<MonitorResult> {
   const get = options.fetch ?? fetch;
   const base = options.url.replace(/\/+$/, '');
   const state = await readState(options.statePath);
@@ -179,13 +198,23 @@ export async function monitorOnce(options: MonitorOptions): Promise<MonitorResul
 }
 
 async function text(get: typeof fetch, url: string): Promise<string> {
-  const response = await get(url, { redirect: 'error' });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  let response: Response;
+  try {
+    response = await get(url, { redirect: 'error' });
+  } catch (error) {
+    throw new Unreadable(`${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new Unreadable(`${url} answered ${response.status}`);
   return response.text();
 }
 
 async function json(get: typeof fetch, url: string): Promise<unknown> {
-  return JSON.parse(await text(get, url));
+  const body = await text(get, url);
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new Unreadable(`${url} did not answer JSON`);
+  }
 }
 
 async function readState(path: string): Promise<MonitorState | undefined> {

@@ -11,6 +11,7 @@ import {
   loadFixtures,
   startSandboxes,
 } from '../../connectors/index.ts';
+import { SOURCES, type Source } from '../../schemas/common.ts';
 import type { Fixtures } from '../../schemas/index.ts';
 import { issueDevToken } from '../adapters/node/key-files.ts';
 import { startGateway } from '../runtime/node.ts';
@@ -59,11 +60,17 @@ export const start = defineCommand({
       description: 'One deadline for all registry queries of a request',
       default: '800',
     },
+    quota: {
+      type: 'string',
+      description:
+        'Queries/s each registry grants, online before batch, e.g. civil_affairs=50,hrss=20,disability=30',
+    },
     quiet: { type: 'boolean', description: 'No request log lines' },
     data: dataArg,
   },
   async run({ args }) {
     const dataDir = resolve(args.data);
+    const registryQuotas = args.quota ? parseQuotas(args.quota) : undefined;
     const fixtures = await fixturesFrom(args.fixtures);
     const sandboxes = args.registries ? undefined : await startSandboxes({ fixtures });
     const registries = args.registries
@@ -75,6 +82,7 @@ export const start = defineCommand({
       port: Number(args.port),
       registries,
       registryDeadlineMs: Number(args['deadline-ms']),
+      ...(registryQuotas ? { registryQuotas } : {}),
       ...(args.quiet
         ? {}
         : {
@@ -110,6 +118,19 @@ curl -sS -X POST ${gateway.url}/v1/verifications \\
     });
   },
 });
+
+/** `civil_affairs=50,hrss=20` → `{ civil_affairs: 50, hrss: 20 }`; throws on an unknown source or a bad rate. */
+export function parseQuotas(text: string): Partial<Record<Source, number>> {
+  const quotas: Partial<Record<Source, number>> = {};
+  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
+    const [name = '', value = ''] = part.split('=').map((v) => v.trim());
+    const source = SOURCES.find((s) => s === name);
+    const rate = Number(value);
+    if (!source || !(rate > 0)) throw new TypeError(`--quota: expected source=rate, got "${part}"`);
+    quotas[source] = rate;
+  }
+  return quotas;
+}
 
 export const sandbox = defineCommand({
   meta: { name: 'sandbox', description: 'Start the three simulated registries alone, on loopback' },

@@ -4,11 +4,12 @@
  * not at all (ARCHITECTURE.md invariant 1), and the log indices are assigned by the one
  * sequencer behind this port (invariant 6).
  */
-import type { Decision, Receipt, Source, VerificationRequest } from '../../schemas/index.ts';
+import type { Decision, EvidenceKind, Receipt, VerificationRequest } from '../../schemas/index.ts';
 
 /** One registry access about one person, as recorded for the data tracker. */
 export interface AccessWrite {
-  readonly source: Source;
+  /** A built-in source or a partner registry kind. */
+  readonly source: EvidenceKind;
   readonly idNumber: string;
   readonly purpose: string;
   readonly consentReference: string;
@@ -49,7 +50,7 @@ export interface SubjectAccessEntry {
   readonly at: string;
   readonly decisionId: string;
   readonly clientId: string;
-  readonly source?: Source;
+  readonly source?: EvidenceKind;
   readonly status?: string;
   readonly outcome?: string;
   readonly purpose: string;

@@ -6,7 +6,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Source } from '../../schemas/index.ts';
+import type { EvidenceKind } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { base64url } from './encoding.ts';
 
@@ -32,7 +32,8 @@ export interface AccessLeaf {
   readonly kind: 'access';
   readonly decisionId: string;
   readonly subject: string;
-  readonly source: Source;
+  /** A built-in source or a partner registry kind. */
+  readonly source: EvidenceKind;
   readonly purpose: string;
   readonly consentReference: string;
   readonly status: 'found' | 'not_found' | 'unavailable';
@@ -63,7 +64,7 @@ export type Leaf = DecisionLeaf | AccessLeaf | EventLeaf;
 export function subjectCommitment(
   subjectKey: Uint8Array,
   idNumber: string,
-  context: { decisionId: string; kind: Leaf['kind']; source?: Source },
+  context: { decisionId: string; kind: Leaf['kind']; source?: EvidenceKind },
 ): string {
   return base64url(hmac(sha256, subjectKey, canonicalBytes({ ...context, idNumber })));
 }

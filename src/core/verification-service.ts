@@ -7,12 +7,25 @@
 import { SOURCES } from '../../schemas/common.ts';
 import type { Decision, Evidence, Source, VerificationRequest } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
+import {
+  type PartnerAnswer,
+  partnerAccesses,
+  partnerEvidence,
+  planPartnerQueries,
+} from './connector-evidence.ts';
 import type { AccessWrite, DecisionStore } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
 import type { EvidenceSet, Language, Policy, SourceEvidence } from './policy/types.ts';
-import type { Clock, ConnectorRegistry, RecordsBySource, RegistryAnswer, Signer } from './ports.ts';
+import type {
+  Clock,
+  ConnectorRegistry,
+  QueryPriority,
+  RecordsBySource,
+  RegistryAnswer,
+  Signer,
+} from './ports.ts';
 
 export const PURPOSE = 'legal_aid_eligibility';
 
@@ -26,6 +39,11 @@ export interface VerificationServiceOptions {
   readonly newId: () => string;
   /** One deadline for the whole fan-out, in milliseconds. */
   readonly registryDeadlineMs: number;
+  /**
+   * How long a batch request may wait for registry quotas before it fails with a
+   * retryable `ERR_REGISTRY_TIMEOUT` (nothing decided, nothing recorded). Default 30 s.
+   */
+  readonly batchAdmissionMs?: number;
   /** Observes each step's duration (metrics); optional. */
   readonly observe?: (step: VerificationStep, seconds: number) => void;
 }
@@ -37,6 +55,8 @@ export interface VerifyInput {
   readonly idempotencyKey: string;
   readonly request: VerificationRequest;
   readonly language: Language;
+  /** Passed to every registry query (quotas serve online first). Default `online`. */
+  readonly priority?: QueryPriority;
 }
 
 export interface VerifyResult {
@@ -92,17 +112,32 @@ export function createVerificationService(options: VerificationServiceOptions): 
     policy: Policy,
     decisionDate: string,
     requestId: string,
+    priority: QueryPriority,
   ) {
     const plan = policy.plan(request, decisionDate);
+    if (priority === 'batch') await admitBatch(plan.queries, requestId, request.region);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.registryDeadlineMs);
     const answers = new Map<Source, RegistryAnswer<unknown>>();
     const subjectsBySource = new Map<Source, readonly string[]>();
+    const partners = planPartnerQueries(connectors, request, plan);
+    const partnerAnswers: PartnerAnswer[] = [];
     try {
-      await Promise.all(
-        plan.queries.map(async ({ source, subjects }) => {
+      await Promise.all([
+        ...partners.map(async ({ kind, connector, subjects }) => {
+          const answer = await connector.query({
+            subjects,
+            purpose: PURPOSE,
+            consentReference: request.consent.reference,
+            requestId,
+            signal: controller.signal,
+            priority,
+          });
+          partnerAnswers.push({ kind, subjects, answer });
+        }),
+        ...plan.queries.map(async ({ source, subjects }) => {
           subjectsBySource.set(source, subjects);
-          const connector = connectors.get(source);
+          const connector = connectors.get(source, request.region);
           const answer: RegistryAnswer<unknown> = connector
             ? await connector.query({
                 subjects,
@@ -110,6 +145,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
                 consentReference: request.consent.reference,
                 requestId,
                 signal: controller.signal,
+                priority,
               })
             : {
                 status: 'unavailable',
@@ -119,11 +155,41 @@ export function createVerificationService(options: VerificationServiceOptions): 
               };
           answers.set(source, answer);
         }),
-      );
+      ]);
     } finally {
       clearTimeout(timer);
     }
-    return { plan, answers, subjectsBySource };
+    return { plan, answers, subjectsBySource, partnerAnswers };
+  }
+
+  /**
+   * A batch request waits for every planned registry's quota before its deadline starts.
+   * Online requests do not come here: they are served first and wait inside `query`,
+   * within their deadline, like any slow registry.
+   */
+  async function admitBatch(
+    queries: readonly { source: Source }[],
+    requestId: string,
+    region: string,
+  ): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.batchAdmissionMs ?? 30_000);
+    try {
+      const admitted = await Promise.all(
+        queries.map(
+          ({ source }) =>
+            connectors.get(source, region)?.admit?.('batch', controller.signal, requestId) ?? true,
+        ),
+      );
+      if (admitted.includes(false)) {
+        throw new GatewayError('ERR_REGISTRY_TIMEOUT', 'registry quota not granted in time', {
+          retryable: true,
+          facts: { waitedMs: options.batchAdmissionMs ?? 30_000 },
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   function evidenceSet(
@@ -149,13 +215,13 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const now = clock.now();
     const decisionDate = request.decisionDate ?? shanghaiDate(now);
     const id = options.newId();
-    const { plan, answers, subjectsBySource } = await timed('fan_out', () =>
-      fanOut(request, policy, decisionDate, id),
+    const { plan, answers, subjectsBySource, partnerAnswers } = await timed('fan_out', () =>
+      fanOut(request, policy, decisionDate, id, input.priority ?? 'online'),
     );
     const evidence = evidenceSet(plan.outOfScope, answers);
     const ruling = await timed('policy', () => policy.decide(request, decisionDate, evidence));
 
-    const evidenceOut: Evidence[] = SOURCES.map((source) => {
+    const builtInEvidence: Evidence[] = SOURCES.map((source) => {
       const e = evidence[source];
       const status =
         e.status === 'answered'
@@ -167,6 +233,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
       const digest = e.status === 'answered' ? digestOf(answeredRecords(e.records)) : '';
       return { source, status, facts: { ...facts }, digest };
     });
+    const evidenceOut = [...builtInEvidence, ...partnerEvidence(partnerAnswers)];
 
     const signed = {
       id,
@@ -206,6 +273,14 @@ export function createVerificationService(options: VerificationServiceOptions): 
         });
       }
     }
+
+    accesses.push(
+      ...partnerAccesses(partnerAnswers, {
+        purpose: PURPOSE,
+        consentReference: request.consent.reference,
+        at,
+      }),
+    );
 
     const result = await timed('commit', () =>
       store.commit({

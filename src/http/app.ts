@@ -5,15 +5,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { ConnectorService } from '../core/connector-service.ts';
 import type { SubjectAccessEntry } from '../core/decision-store.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { Signer } from '../core/ports.ts';
 import type { TransparencyLog } from '../core/transparency-log.ts';
 import type { VerificationService } from '../core/verification-service.ts';
-import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
 import { auditPage } from '../web/audit-page.ts';
+import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
 import { docsPage } from './docs-page.ts';
 import { problemResponse, validationError } from './problems.ts';
+import { connectorRoutes } from './routes/connectors.ts';
 import { logRoutes } from './routes/log.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { subjectRoutes } from './routes/subjects.ts';
@@ -45,6 +47,8 @@ export interface AppDeps {
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes?: number;
   readonly version?: string;
+  /** Partner connector lifecycle (`/v1/connectors`); a runtime without it omits the routes. */
+  readonly connectors?: ConnectorService;
 }
 
 export type AppEnv = { Variables: AuthVariables };
@@ -87,6 +91,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   logRoutes(app, deps);
   subjectRoutes(app, deps);
   operationsRoutes(app, deps);
+  connectorRoutes(app, deps);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

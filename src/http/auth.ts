@@ -42,6 +42,7 @@ export const SCOPES = [
   'audit:read',
   'subjects:read',
   'connectors:admin',
+  'connectors:register',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -90,6 +91,8 @@ export interface Principal {
   /** From `scope` (space-separated) or `scp` (array or string). */
   readonly scopes: readonly string[];
   readonly issuer: string;
+  /** `agency` claim: the partner agency a `connectors:register` token acts for. */
+  readonly agency?: string;
 }
 
 /** Hono variables set by {@link bearerJwt}. */
@@ -172,7 +175,16 @@ function principalOf(payload: JWTPayload, issuer: string): Principal | undefined
         : typeof scp === 'string'
           ? scp.split(/\s+/)
           : [];
-  return Object.freeze({ clientId, scopes: Object.freeze(scopes.filter((s) => s !== '')), issuer });
+  const agency =
+    typeof payload.agency === 'string' && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(payload.agency)
+      ? payload.agency
+      : undefined;
+  return Object.freeze({
+    clientId,
+    scopes: Object.freeze(scopes.filter((s) => s !== '')),
+    issuer,
+    ...(agency === undefined ? {} : { agency }),
+  });
 }
 
 /**

@@ -282,7 +282,27 @@ const KNOWN_MESSAGES: Readonly<Record<string, string>> = {
   'is required': '为必填项',
   'is not an allowed field': '不是允许的字段',
   'is not valid': '无效',
+  'the body is not valid JSON': '请求体不是有效的 JSON',
 };
+
+/** Hand-made messages with a non-personal variable part (a date, a policy id), and their Chinese. */
+const KNOWN_PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [/^must be a date on or after (\d{4}-\d{2}-\d{2})$/, '须为 $1 或之后的日期'],
+  [/^not in the matter list of policy ([\w.-]{1,64})$/, '不在政策 $1 的法律援助事项清单中'],
+  [
+    /^end must be greater than start and at most start \+ (\d{1,9})$/,
+    'end 须大于 start，且不超过 start + $1',
+  ],
+];
+
+/** A hand-made error message in `lang`; unknown ones stay as written. */
+function translated(message: string, lang: ProblemLanguage): string {
+  if (lang === 'en') return message;
+  const known = KNOWN_MESSAGES[message];
+  if (known !== undefined) return known;
+  for (const [pattern, zh] of KNOWN_PATTERNS) if (pattern.test(message)) return message.replace(pattern, zh);
+  return message;
+}
 
 const TYPE_NOUNS: Readonly<Record<string, Localized>> = {
   string: { en: 'text', 'zh-CN': '文本' },
@@ -474,15 +494,11 @@ export function problemFor(
   let errors: readonly FieldError[] | undefined;
   if (err instanceof GatewayError && (ERROR_CODES as readonly string[]).includes(err.code)) {
     code = err.code;
-    if (code === 'ERR_VALIDATION') {
-      const issues = issuesOf(err.cause);
-      errors = issues
-        ? zodIssuesToErrors(issues, lang)
-        : err.errors?.map((e) => ({
-            path: e.path,
-            message: lang === 'en' ? e.message : (KNOWN_MESSAGES[e.message] ?? e.message),
-          }));
-    }
+    const issues = code === 'ERR_VALIDATION' ? issuesOf(err.cause) : undefined;
+    // Any code may point at fields (an unknown matter category is 422 at /matter/category).
+    errors = issues
+      ? zodIssuesToErrors(issues, lang)
+      : err.errors?.map((e) => ({ path: e.path, message: translated(e.message, lang) }));
   } else if (err instanceof HTTPException) {
     code = HTTP_EXCEPTION_CODES[err.status] ?? 'ERR_INTERNAL';
   } else {

@@ -6,16 +6,22 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
+import type { Source } from '../../schemas/common.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
+import {
+  createPartnerConnectors,
+  type PartnerConnectorSettings,
+} from '../adapters/node/partner-connectors.ts';
 import { createPrometheusMetrics } from '../adapters/node/prometheus-metrics.ts';
 import { openDatabase } from '../adapters/node/sqlite-database.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
 import { createNanjingPolicy } from '../core/policy/index.ts';
-import type { Connector, ConnectorRegistry } from '../core/ports.ts';
+import type { Connector } from '../core/ports.ts';
+import { withRegistryQuota } from '../core/registry-quota.ts';
 import { createVerificationService } from '../core/verification-service.ts';
 import { createApp, type RequestLogger } from '../http/app.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
@@ -31,6 +37,11 @@ export interface GatewayConfig {
   /** One deadline for all registry queries of a request. */
   readonly registryDeadlineMs?: number;
   readonly registries: BuiltInConnectorConfig;
+  /**
+   * Queries per second each registry grants the gateway; online requests are served
+   * before batch ones (`X-EGW-Priority: batch`). A registry left out is not limited.
+   */
+  readonly registryQuotas?: Readonly<Partial<Record<Source, number>>>;
   /** Trusted token issuers besides the development issuer. */
   readonly issuers?: readonly TrustedIssuer[];
   /** Accept tokens from `egw token` (development issuer under dataDir). Default true. */
@@ -38,6 +49,11 @@ export interface GatewayConfig {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** Where request log lines go; default none. Lines never carry personal data. */
   readonly logger?: RequestLogger;
+  /**
+   * Partner connectors (`/v1/connectors`): the endpoint allowlist and address policy. Default:
+   * `<data>/connector-policy.json`, or no host allowed when it is absent.
+   */
+  readonly connectors?: PartnerConnectorSettings;
 }
 
 export interface RunningGateway {
@@ -59,15 +75,38 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const db = openDatabase(join(config.dataDir, 'gateway.sqlite'), {
     synchronous: config.synchronous ?? 'FULL',
   });
-  const store = createSqliteStore({ db, sealer, checkpoints });
-  // Start-up check: every leaf, node and signed checkpoint must agree (tampering is refused loudly).
-  store.verifyIntegrity();
+  let store: SqliteStore;
+  try {
+    store = createSqliteStore({ db, sealer, checkpoints });
+    // Start-up check: every leaf, node and signed checkpoint must agree (tampering is refused loudly).
+    store.verifyIntegrity();
+  } catch (error) {
+    db.$client.close();
+    throw error;
+  }
 
   const signer = await createJoseSigner(await loadSigningKey(config.dataDir));
   const connectors = createBuiltInConnectors(config.registries);
-  const registry: ConnectorRegistry = {
-    get: (source) => connectors[source] as Connector<typeof source> | undefined,
+  const quotas = config.registryQuotas ?? {};
+  const limit = <S extends Source>(c: Connector<S>): Connector<S> => {
+    const rate = quotas[c.source];
+    return rate === undefined ? c : withRegistryQuota(c, { ratePerSecond: rate });
   };
+  const limited: { readonly [S in Source]: Connector<S> } = {
+    civil_affairs: limit(connectors.civil_affairs),
+    hrss: limit(connectors.hrss),
+    disability: limit(connectors.disability),
+  };
+  // Built-ins plus the active partner connectors, swapped atomically on activation.
+  const partners = await createPartnerConnectors({
+    dataDir: config.dataDir,
+    db,
+    sealer,
+    log: store,
+    builtIns: limited,
+    ...(config.connectors ? { settings: config.connectors } : {}),
+  });
+  const registry = partners.registry;
   const metrics = createPrometheusMetrics();
   metrics.gauge('egw_log_size', 'Leaves in the transparency log', () => store.treeSize);
   const service = createVerificationService({
@@ -90,6 +129,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     signer,
     auth: { issuers },
     metrics,
+    connectors: partners.service,
     logger: config.logger,
     readiness: async () => {
       const probes = await Promise.all(
@@ -120,6 +160,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
       await Promise.all(Object.values(connectors).map((c) => c.close?.()));
+      await partners.close();
       db.$client.close();
     },
   };

@@ -1,14 +1,12 @@
 /**
  * Interop: what src/core/log produces must verify with independent Go code
  * (golang.org/x/mod/sumdb/note and github.com/transparency-dev/merkle), run from
- * tests/interop/go. The input uses the receipt shape of CONTRACT.md, so receipts
- * produced by a running gateway can later be fed to the same program.
+ * tests/interop/go. The input uses the receipt shape of CONTRACT.md; receipts from a
+ * running gateway go through the same program in gateway-receipts.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendLeaf,
@@ -22,8 +20,8 @@ import {
   rootAt,
   signCheckpoint,
 } from '../../src/core/log/index.ts';
+import { buildGoVerifier, flipBase64, runGoVerifier } from './go-binary.ts';
 
-const GO_DIR = fileURLToPath(new URL('./go', import.meta.url));
 const ORIGIN = 'interop.eligibility-gateway.example/log';
 const SIZE = 50;
 const EARLIER = 23;
@@ -88,34 +86,16 @@ function buildInput(): Input {
   };
 }
 
-function flipBase64(text: string): string {
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  bytes[0] = (bytes[0] ?? 0) ^ 0x01;
-  return encodeBase64Std(bytes);
-}
-
 let dir = '';
 let binary = '';
 const input = buildInput();
 
-function verifyWithGo(data: Input): { status: number | null; stdout: string; stderr: string } {
-  const file = join(dir, `input-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(data, null, 2));
-  const result = spawnSync(binary, [file], { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const verifyWithGo = (data: Input) => runGoVerifier(binary, dir, data);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'egw-interop-'));
-  binary = join(dir, 'egwinterop');
   // Build once (module download on a cold cache can take a while), then run per case.
-  const build = spawnSync('go', ['build', '-o', binary, '.'], {
-    cwd: GO_DIR,
-    encoding: 'utf8',
-    timeout: 280_000,
-  });
-  if (build.error) throw new Error(`cannot run the Go toolchain: ${build.error.message}`);
-  if (build.status !== 0) throw new Error(`go build failed:\n${build.stderr}`);
+  binary = buildGoVerifier(dir);
 }, 300_000);
 
 afterAll(() => {

@@ -12,7 +12,7 @@ import { type Sandboxes, startSandboxes } from '../../connectors/index.ts';
 import type { FixturesInput, VerificationRequest } from '../../schemas/index.ts';
 import { Fixtures } from '../../schemas/registry-records.ts';
 import { issueDevToken } from '../../src/adapters/node/key-files.ts';
-import { type RunningGateway, startGateway } from '../../src/runtime/node.ts';
+import { type GatewayConfig, type RunningGateway, startGateway } from '../../src/runtime/node.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ALL_SCOPES = 'verifications:write verifications:read subjects:read audit:read';
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly deadlineMs?: number;
   /** Reuse a data directory (restarts); default a new temporary one. */
   readonly dataDir?: string;
+  /** Partner connector settings (endpoint allowlist, loopback for partner sandboxes); in-process only. */
+  readonly connectors?: GatewayConfig['connectors'];
 }
 
 export interface PostOptions {
@@ -104,6 +106,7 @@ export async function startInProcess(options: HarnessOptions): Promise<InProcess
     port: 0,
     registries: sandboxes.connectorConfig,
     registryDeadlineMs: options.deadlineMs ?? 800,
+    ...(options.connectors ? { connectors: options.connectors } : {}),
   });
   return {
     ...common(gateway.url, dataDir, sandboxes),

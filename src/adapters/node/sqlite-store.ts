@@ -75,7 +75,13 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
   appendEvent(leaf: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent>;
   /** Rehashes every leaf and node and checks every stored checkpoint; throws ERR_LOG_INTEGRITY with evidence. */
   verifyIntegrity(): { size: number; checkpoints: number };
-  /** Crypto-shredding: forget a subject's commitment key. The leaves and their proofs stay valid. */
+  /**
+   * Crypto-shredding: forgets a subject's commitment key, so their leaves' commitments can no
+   * longer be recomputed, and in the same transaction unlinks the subject's lookup hash from
+   * the decision and access rows, so the data tracker no longer lists them either (otherwise
+   * it would hand the person-to-log-index link straight back). Leaves, nodes, checkpoints and
+   * every proof are untouched. Returns whether anything was known about the subject.
+   */
   forgetSubject(idNumber: string): boolean;
   /** Number of integrating transactions so far (group-commit figure for benchmarks). */
   readonly batches: number;
@@ -120,7 +126,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const getNode: NodeReader = (level, index) => {
     const row = nodeStmt.get(level, index);
     if (!row)
-      throw new GatewayError('ERR_LOG_INTEGRITY', 'a tree node is missing', { facts: { level, index } });
+      throw new GatewayError('ERR_LOG_INTEGRITY', `tree node level ${level}, index ${index} is missing`, {
+        facts: { level, index },
+      });
     return new Uint8Array(row.hash);
   };
   const insertLeaf = client.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)');
@@ -160,6 +168,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const root = rootFromCompactRange(r);
     const opened = openNote(latest.note);
     if (!equal(opened.rootHash, root) || !equal(new Uint8Array(latest.rootHash), root)) {
+      rehash(); // names the altered leaf or node when there is one
       throw integrity('the stored tree does not match the latest signed checkpoint', {
         size,
         checkpointRoot: base64(opened.rootHash),
@@ -167,6 +176,51 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     }
     return { range: r, latestNote: latest.note };
+  }
+
+  /**
+   * Rehashes every stored leaf and checks each perfect node it completes against the stored
+   * one; throws ERR_LOG_INTEGRITY naming the first leaf or node (level, index) that differs.
+   */
+  function rehash(): { size: number; roots: Map<number, Uint8Array> } {
+    let check: CompactRange = { size: 0, hashes: [] };
+    const stored = new Map<string, Buffer>();
+    const nodes = client.prepare<[], { level: number; idx: number; hash: Buffer }>(
+      'SELECT level, idx, hash FROM log_nodes',
+    );
+    for (const n of nodes.iterate()) stored.set(`${n.level}/${n.idx}`, n.hash);
+    const leaves = client.prepare<[], { idx: number; leaf: Buffer }>(
+      'SELECT idx, leaf FROM log_leaves ORDER BY idx',
+    );
+    const roots = new Map<number, Uint8Array>();
+    for (const row of leaves.iterate()) {
+      if (row.idx !== check.size)
+        throw integrity(`leaf ${check.size} is missing (the next stored leaf is ${row.idx})`, {
+          expected: check.size,
+          found: row.idx,
+        });
+      const next = appendLeaf(check, leafHash(new Uint8Array(row.leaf)));
+      for (const node of next.completed) {
+        const have = stored.get(`${node.level}/${node.index}`);
+        if (!have || !equal(new Uint8Array(have), node.hash)) {
+          const where = `level ${node.level}, index ${node.index}`;
+          throw integrity(
+            node.level === 0
+              ? `leaf ${node.index} does not hash to its stored leaf hash (tree node ${where}): the leaf or its hash was altered`
+              : `stored tree node ${where} does not match the hash of its children: the node was altered`,
+            {
+              level: node.level,
+              index: node.index,
+              stored: have ? have.toString('base64') : 'missing',
+              recomputed: base64(node.hash),
+            },
+          );
+        }
+      }
+      check = next.range;
+      roots.set(check.size, rootFromCompactRange(check));
+    }
+    return { size: check.size, roots };
   }
 
   function openNote(note: string): { size: number; rootHash: Uint8Array } {
@@ -542,63 +596,49 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     verifyIntegrity() {
-      let check: CompactRange = { size: 0, hashes: [] };
-      const nodes = client.prepare<[], { level: number; idx: number; hash: Buffer }>(
-        'SELECT level, idx, hash FROM log_nodes',
-      );
-      const stored = new Map<string, Buffer>();
-      for (const n of nodes.iterate()) stored.set(`${n.level}/${n.idx}`, n.hash);
-      const leaves = client.prepare<[], { idx: number; leaf: Buffer }>(
-        'SELECT idx, leaf FROM log_leaves ORDER BY idx',
-      );
-      const roots = new Map<number, Uint8Array>();
-      for (const row of leaves.iterate()) {
-        if (row.idx !== check.size)
-          throw integrity('a leaf index is missing', { expected: check.size, found: row.idx });
-        const next = appendLeaf(check, leafHash(new Uint8Array(row.leaf)));
-        for (const node of next.completed) {
-          const have = stored.get(`${node.level}/${node.index}`);
-          if (!have || !equal(new Uint8Array(have), node.hash)) {
-            throw integrity('a stored tree node does not match its leaves', {
-              level: node.level,
-              index: node.index,
-              stored: have ? have.toString('base64') : 'missing',
-              recomputed: base64(node.hash),
-            });
-          }
-        }
-        check = next.range;
-        roots.set(check.size, rootFromCompactRange(check));
-      }
+      const { size, roots } = rehash();
       const all = db.select().from(logCheckpoints).orderBy(asc(logCheckpoints.size)).all();
       for (const cp of all) {
         const expected = cp.size === 0 ? rootFromCompactRange({ size: 0, hashes: [] }) : roots.get(cp.size);
         const opened = openNote(cp.note);
         if (!expected || !equal(expected, opened.rootHash) || opened.size !== cp.size) {
-          throw integrity('a signed checkpoint does not match the stored leaves', {
+          throw integrity(`the signed checkpoint of size ${cp.size} does not match the stored leaves`, {
             size: cp.size,
             checkpointRoot: base64(opened.rootHash),
             recomputedRoot: expected ? base64(expected) : 'none',
           });
         }
       }
-      if (check.size !== range.size)
+      if (size !== range.size)
         throw integrity('the tree size changed under the running gateway', {
-          stored: check.size,
+          stored: size,
           live: range.size,
         });
-      return { size: check.size, checkpoints: all.length };
+      return { size, checkpoints: all.length };
     },
 
     forgetSubject(idNumber) {
-      const result = db
-        .delete(subjectKeys)
-        .where(eq(subjectKeys.subjectHash, sealer.lookupHash(idNumber)))
-        .run();
-      return result.changes > 0;
+      const hash = sealer.lookupHash(idNumber);
+      return client.transaction(() => {
+        const keys = db.delete(subjectKeys).where(eq(subjectKeys.subjectHash, hash)).run().changes;
+        const accessed = db
+          .update(accessRecords)
+          .set({ subjectHash: FORGOTTEN })
+          .where(eq(accessRecords.subjectHash, hash))
+          .run().changes;
+        const decided = db
+          .update(decisions)
+          .set({ subjectHash: FORGOTTEN })
+          .where(eq(decisions.subjectHash, hash))
+          .run().changes;
+        return keys + accessed + decided > 0;
+      })();
     },
   };
 }
+
+/** A lookup hash is never empty: rows of forgotten subjects match nobody. */
+const FORGOTTEN = '';
 
 function integrity(message: string, facts: Record<string, string | number>, cause?: unknown): GatewayError {
   return new GatewayError('ERR_LOG_INTEGRITY', message, { facts, cause });

@@ -75,3 +75,72 @@ export const logCheckpoints = sqliteTable('log_checkpoints', {
   note: text('note').notNull(),
   createdAt: text('created_at').notNull(),
 });
+
+/** Partner connectors registered through /v1/connectors (issue 5). No personal data. */
+export const partnerConnectors = sqliteTable(
+  'partner_connectors',
+  {
+    id: text('id').primaryKey(),
+    agencyId: text('agency_id').notNull(),
+    kind: text('kind').notNull(),
+    /** pending | active | inactive */
+    status: text('status').notNull(),
+    activeVersion: integer('active_version'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('partner_connectors_agency').on(t.agencyId)],
+);
+
+/** Every manifest version of a connector, with its lifecycle state and last conformance report. */
+export const partnerConnectorVersions = sqliteTable(
+  'partner_connector_versions',
+  {
+    connectorId: text('connector_id')
+      .notNull()
+      .references(() => partnerConnectors.id),
+    version: integer('version').notNull(),
+    label: text('label').notNull(),
+    /** The manifest as validated (JSON). Test subjects in it are synthetic by contract. */
+    manifest: text('manifest').notNull(),
+    manifestDigest: text('manifest_digest').notNull(),
+    state: text('state').notNull(),
+    conformance: text('conformance'),
+    registeredAt: text('registered_at').notNull(),
+    registeredBy: text('registered_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectorId, t.version] })],
+);
+
+/** Certificates the gateway CA issued: endpoint certificates and the gateway's own client certificate. */
+export const connectorCertificates = sqliteTable(
+  'connector_certificates',
+  {
+    serial: text('serial').primaryKey(),
+    connectorId: text('connector_id'),
+    usage: text('usage').notNull(),
+    subject: text('subject').notNull(),
+    dnsNames: text('dns_names').notNull(),
+    ipAddresses: text('ip_addresses').notNull(),
+    notBefore: text('not_before').notNull(),
+    notAfter: text('not_after').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    pem: text('pem').notNull(),
+    issuedAt: text('issued_at').notNull(),
+    revokedAt: text('revoked_at'),
+    revocationReason: text('revocation_reason'),
+  },
+  (t) => [index('connector_certificates_connector').on(t.connectorId)],
+);
+
+/** HMAC app keys the gateway issued to agencies; the secret is sealed at rest. */
+export const connectorAppKeys = sqliteTable(
+  'connector_app_keys',
+  {
+    keyId: text('key_id').primaryKey(),
+    connectorId: text('connector_id').notNull(),
+    secretSealed: text('secret_sealed').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('connector_app_keys_connector').on(t.connectorId)],
+);

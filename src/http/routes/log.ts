@@ -103,7 +103,8 @@ const anchors = createRoute({
   },
 });
 
-export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+/** Only the log is needed, so an auditor's tooling or a test can serve these routes alone. */
+export function logRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 'log'>): void {
   const { log } = deps;
   app.openapi(checkpoint, async (c) => {
     c.header('Cache-Control', 'no-cache');
@@ -135,8 +136,11 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         ],
       });
     }
+    // Size first: if the tree covered the page then, the entries read after it are complete.
+    // A page is immutable only once the tree covers all of it; a short page will grow.
+    const size = await log.size();
     const rows = await log.entries(start, end);
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('Cache-Control', end <= size ? 'public, max-age=31536000, immutable' : 'no-cache');
     return c.json({ entries: rows.map((r) => ({ index: r.index, leaf: base64(r.leaf) })) }, 200);
   });
   app.openapi(anchors, async (c) => {

@@ -77,6 +77,7 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       idempotencyKey: c.req.valid('header')['idempotency-key'],
       request: c.req.valid('json'),
       language: languageOf(c.req.header('accept-language')),
+      priority: priorityOf(c.req.header('x-egw-priority'), c.req.header('priority')),
     });
     c.header('Location', `/v1/verifications/${decision.id}`);
     if (replayed) {
@@ -95,6 +96,15 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
     );
     return c.json(decision, 200);
   });
+}
+
+/**
+ * `X-EGW-Priority: batch`, or RFC 9218 `Priority: u=7` (background), marks a bulk request;
+ * anything else is online. Claiming batch only ever lowers a request's own priority.
+ */
+export function priorityOf(egw: string | undefined, rfc9218: string | undefined): 'online' | 'batch' {
+  if (egw?.trim().toLowerCase() === 'batch') return 'batch';
+  return rfc9218 !== undefined && /(?:^|,)\s*u\s*=\s*7\s*(?:,|$)/.test(rfc9218) ? 'batch' : 'online';
 }
 
 function createMiddlewareRequireJson() {

@@ -21,13 +21,23 @@ describe('event leaves share the decisions’ sequencer', () => {
       checkpoints: createCheckpointSigner(loadNoteSignerKey(dir, 'test.local/log')),
     });
     const appended = await Promise.all(
-      [0, 1, 2].map((n) => store.appendEvent({ type: 'connector.registered', at: '2026-01-01T00:00:00Z', actor: 'agency-a', attributes: { n } })),
+      [0, 1, 2].map((n) =>
+        store.appendEvent({
+          type: 'connector.registered',
+          at: '2026-01-01T00:00:00Z',
+          actor: 'agency-a',
+          attributes: { n },
+        }),
+      ),
     );
     expect(appended.map((a) => a.leafIndex)).toEqual([0, 1, 2]);
     expect(store.batches).toBe(1);
     expect(appended[2]?.checkpoint.split('\n')[1]).toBe('3');
     const [entry] = await store.entries(1, 2);
-    const leaf = JSON.parse(new TextDecoder().decode(entry?.leaf ?? fromBase64(''))) as { kind: string; attributes: { n: number } };
+    const leaf = JSON.parse(new TextDecoder().decode(entry?.leaf ?? fromBase64(''))) as {
+      kind: string;
+      attributes: { n: number };
+    };
     expect(leaf.kind).toBe('event');
     expect(leaf.attributes.n).toBe(1);
     expect(store.verifyIntegrity().size).toBe(3);

@@ -1,0 +1,247 @@
+/**
+ * `npm run bench [-- --quick]`: what trust costs, measured against the physical floor in
+ * the same run (issue 7). The gateway runs pinned to core 0; this process (the load
+ * generator) and the sandbox registries to core 1. Prints a table with pass/fail per target
+ * line and writes bench/results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { directFanOut, helloSender, httpTarget, verificationSender } from './lib/clients.ts';
+import { type HarnessSettings, measureRep, type SystemName, type SystemUnderTest } from './lib/harness.ts';
+import { affinityOf, pinSelf, ROOT } from './lib/processes.ts';
+import { type MetricRecord, metric, missBy, renderTable } from './lib/report.ts';
+import { benchPersons, benchRequest } from './lib/requests.ts';
+import { GATEWAY_CORE, GENERATOR_CORE, startSystems } from './lib/systems.ts';
+import { batchPhase } from './phases/batch.ts';
+import { capacityPhase } from './phases/capacity.ts';
+import { latencyPhase } from './phases/latency.ts';
+import { logAppendsPhase } from './phases/log-appends.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'bench/results.json') },
+    'm7-cases': { type: 'string' },
+    'm7-budget': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick === true;
+const only = new Set((values.only ?? 'cap,latency,M4,M7').split(','));
+const plan = quick
+  ? {
+      repMs: 1500,
+      warmupMs: 300,
+      reps: 2,
+      ladderReps: 1,
+      capReps: 1,
+      capSeconds: 2,
+      m4Reps: 2,
+      m4Single: 60,
+      m4Group: 1000,
+      m7Cases: 5000,
+      m7Budget: 30,
+      m7Baseline: 10,
+    }
+  : {
+      repMs: 5000,
+      warmupMs: 500,
+      reps: 5,
+      ladderReps: 2,
+      capReps: 3,
+      capSeconds: 5,
+      m4Reps: 5,
+      m4Single: 200,
+      m4Group: 4000,
+      m7Cases: 100_000,
+      m7Budget: 180,
+      m7Baseline: 40,
+    };
+const m7Cases = Number(values['m7-cases'] ?? plan.m7Cases);
+const m7Budget = Number(values['m7-budget'] ?? plan.m7Budget);
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const began = Date.now();
+
+if (availableParallelism() < 2)
+  throw new Error('the benchmark needs two cores (gateway on one, generator on the other)');
+pinSelf(GENERATOR_CORE);
+const workDir = mkdtempSync(join(ROOT, 'tmp', 'bench-'));
+log(`bench ${quick ? '(quick) ' : ''}in ${workDir}; generator pinned to core ${affinityOf(process.pid)}`);
+
+const systems = await startSystems(workDir);
+const pinning = {
+  generator: affinityOf(process.pid),
+  sandboxes: affinityOf(systems.sandboxes.pid),
+  full: affinityOf(systems.full.pid),
+  hello: affinityOf(systems.hello.pid),
+  passthrough: affinityOf(systems.passthrough.pid),
+};
+const pinnedRight =
+  pinning.generator === String(GENERATOR_CORE) &&
+  pinning.sandboxes === String(GENERATOR_CORE) &&
+  [pinning.full, pinning.hello, pinning.passthrough].every((c) => c === String(GATEWAY_CORE));
+log(`pinning: ${JSON.stringify(pinning)}${pinnedRight ? '' : '  ← NOT AS PLANNED'}`);
+
+const persons = benchPersons();
+const bodies = persons.slice(0, 2000).map((_, i) => JSON.stringify(benchRequest(persons, i)));
+const targets = {
+  full: httpTarget(systems.full.url),
+  hello: httpTarget(systems.hello.url),
+  passthrough: httpTarget(systems.passthrough.url),
+};
+const b0 = directFanOut(systems.sandboxes.config, persons, 800);
+const runId = Date.now().toString(36);
+const under: Record<SystemName, SystemUnderTest> = {
+  B0: { name: 'B0', send: b0.send },
+  B1: { name: 'B1', send: helloSender(targets.hello), pid: systems.hello.pid },
+  B2: {
+    name: 'B2',
+    send: verificationSender(targets.passthrough, systems.token, bodies, `b2-${runId}`),
+    pid: systems.passthrough.pid,
+  },
+  F: {
+    name: 'F',
+    send: verificationSender(targets.full, systems.token, bodies, `f-${runId}`),
+    pid: systems.full.pid,
+  },
+};
+const settings: HarnessSettings = {
+  repMs: plan.repMs,
+  warmupMs: plan.warmupMs,
+  generatorCorePids: [systems.sandboxes.pid],
+  log,
+};
+
+const records: MetricRecord[] = [];
+const raw: Record<string, unknown> = {};
+let profile: Awaited<ReturnType<typeof capacityPhase>>['profile'];
+try {
+  log('capacity (closed loop) and saturation');
+  const caps = await capacityPhase({
+    systems,
+    bodies,
+    reps: plan.capReps,
+    seconds: plan.capSeconds,
+    workDir,
+    log,
+  });
+  records.push(...caps.records);
+  profile = caps.profile;
+  raw.capacity = { b2: caps.b2, f: caps.f, b1: caps.b1 };
+
+  if (only.has('latency')) {
+    log('warm-up (discarded)');
+    for (const name of ['B0', 'B1', 'B2', 'F'] as const)
+      await measureRep(under[name], caps.b2 * 0.25, { ...settings, repMs: plan.repMs }, false);
+    const latency = await latencyPhase({
+      systems,
+      under,
+      settings,
+      capacityB2: caps.b2,
+      reps: plan.reps,
+      ladderReps: plan.ladderReps,
+    });
+    records.push(...latency.records);
+    raw.levels = latency.levels;
+  }
+  if (only.has('M4')) {
+    log('M4 log appends');
+    records.push(
+      await logAppendsPhase({
+        workDir,
+        reps: plan.m4Reps,
+        singleCount: plan.m4Single,
+        groupCount: plan.m4Group,
+        log,
+      }),
+    );
+  }
+  records.push(
+    metric({
+      id: 'M6',
+      name: 'anchor lag ÷ checkpoint interval',
+      unit: '',
+      baseline: null,
+      value: null,
+      ratio: null,
+      spread: null,
+      validity: {
+        ok: true,
+        notes: ['n/a — ledger blocked (Fabric cannot be built on this machine; issue 4)'],
+      },
+    }),
+  );
+  if (only.has('M7')) {
+    const quota = Math.max(5, Math.round((caps.f * 0.6) / 5) * 5);
+    records.push(
+      ...(await batchPhase({
+        systems,
+        workDir,
+        persons,
+        quota,
+        cases: m7Cases,
+        budgetSeconds: m7Budget,
+        baselineSeconds: plan.m7Baseline,
+        log,
+      })),
+    );
+  }
+} finally {
+  await Promise.all(Object.values(targets).map((t) => t.close()));
+  await b0.close();
+  await systems.stop();
+}
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const results = {
+  meta: {
+    date: new Date().toISOString(),
+    commit,
+    node: process.version,
+    quick,
+    seconds: Math.round((Date.now() - began) / 1000),
+    pinning,
+    pinnedAsPlanned: pinnedRight,
+    plan,
+  },
+  metrics: records,
+  profile,
+  raw,
+};
+writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+
+process.stdout.write(`\n${renderTable(records)}\n\n`);
+for (const r of records) {
+  if (r.pass === false) process.stdout.write(`MISS ${r.id} ${r.name}: ${missBy(r)}\n`);
+  if (!r.validity.ok) process.stdout.write(`CHECK ${r.id} ${r.name}: ${r.validity.notes.join('; ')}\n`);
+}
+if (profile) {
+  const total = profile.totalMs;
+  process.stdout.write(
+    `\nCPU profile of F at saturation (${profile.decisions} decisions, ${(total / Math.max(1, profile.decisions)).toFixed(2)} ms sampled per decision):\n`,
+  );
+  for (const [bucket, ms] of Object.entries(profile.buckets).sort((a, b) => b[1] - a[1]))
+    process.stdout.write(
+      `  ${bucket.padEnd(30)} ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${(ms / Math.max(1, profile.decisions)).toFixed(3)} ms/decision\n`,
+    );
+  process.stdout.write('  hottest: ');
+  process.stdout.write(
+    `${profile.areas
+      .slice(0, 8)
+      .map((a) => `${a.area} ${((a.ms / total) * 100).toFixed(0)}%`)
+      .join(', ')}\n`,
+  );
+}
+process.stdout.write(`\nresults: ${values.out} (${results.meta.seconds} s)\n`);
+if (!values.keep) rmSync(workDir, { recursive: true, force: true });

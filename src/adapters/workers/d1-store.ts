@@ -1,0 +1,229 @@
+/**
+ * The Worker's DecisionStore and TransparencyLog: reads go straight to D1 from any isolate;
+ * every write goes to the one log sequencer (a Durable Object), which commits it as one D1
+ * batch. Personal data is sealed here, in the Worker, before it travels to the sequencer.
+ */
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Decision, Receipt } from '../../../schemas/index.ts';
+import type {
+  CommitResult,
+  DecisionStore,
+  DecisionWrite,
+  StoredDecision,
+  SubjectAccessEntry,
+} from '../../core/decision-store.ts';
+import { GatewayError } from '../../core/errors.ts';
+import { assembleProof, planConsistency, planInclusion, planNodes } from '../../core/log/proof.ts';
+import type {
+  Anchor,
+  ConsistencyProof,
+  InclusionProof,
+  TransparencyLog,
+} from '../../core/transparency-log.ts';
+import { accessRecords, decisions } from '../portable/schema.ts';
+import type { Sealer } from '../portable/sealer.ts';
+import { type D1Db, latestCheckpoint, nodeReader, readLeaves, readNodes } from './d1-log-reads.ts';
+import type {
+  SequencerCommit,
+  SequencerCommitResult,
+  SequencerEvent,
+  SequencerEventResult,
+} from './sequencer-protocol.ts';
+
+/** The sequencer as the Worker reaches it (see `sequencerClient`). */
+export interface SequencerClient {
+  commit(write: SequencerCommit): Promise<SequencerCommitResult>;
+  appendEvent(event: SequencerEvent): Promise<SequencerEventResult>;
+  /** Makes sure the log exists (the empty log's checkpoint is signed on first start). */
+  start(): Promise<number>;
+}
+
+export interface D1StoreOptions {
+  readonly db: D1Db;
+  readonly sealer: Sealer;
+  readonly sequencer: SequencerClient;
+  readonly origin: string;
+  readonly verifierKey: string;
+}
+
+export interface D1Store extends DecisionStore, TransparencyLog {
+  /** A non-decision event leaf through the same sequencer (connector lifecycle transitions). */
+  appendEvent(event: SequencerEvent): Promise<SequencerEventResult>;
+}
+
+/**
+ * @example
+ * const store = createD1Store({ db: drizzle(env.DB, { schema }), sealer, sequencer, origin, verifierKey });
+ */
+export function createD1Store(options: D1StoreOptions): D1Store {
+  const { db, sealer, sequencer } = options;
+
+  async function openStored(sealed: string, receipt: Receipt | string): Promise<Decision> {
+    const decision = await sealer.openJson<Omit<Decision, 'receipt'>>(sealed);
+    return { ...decision, receipt: typeof receipt === 'string' ? (JSON.parse(receipt) as Receipt) : receipt };
+  }
+
+  async function findStored(where: SQL | undefined): Promise<StoredDecision | undefined> {
+    const [row] = await db
+      .select({
+        clientId: decisions.clientId,
+        requestDigest: decisions.requestDigest,
+        sealed: decisions.decisionSealed,
+        receipt: decisions.receipt,
+      })
+      .from(decisions)
+      .where(where)
+      .limit(1);
+    if (!row) return undefined;
+    return {
+      clientId: row.clientId,
+      requestDigest: row.requestDigest,
+      decision: await openStored(row.sealed, row.receipt),
+    };
+  }
+
+  async function commit(write: DecisionWrite): Promise<CommitResult> {
+    const [decisionSealed, requestSealed, ...accessSealed] = await Promise.all([
+      sealer.sealJson(write.decision),
+      sealer.sealJson(write.request),
+      ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
+    ]);
+    const result = await sequencer.commit({
+      clientId: write.clientId,
+      idempotencyKey: write.idempotencyKey,
+      requestDigest: write.requestDigest,
+      decisionId: write.decision.id,
+      outcome: write.decision.outcome,
+      decidedAt: write.decision.decidedAt,
+      policyDigest: write.decision.policy.digest,
+      payloadDigest: write.payloadDigest,
+      applicant: {
+        idNumber: write.request.applicant.idNumber,
+        subjectHash: sealer.lookupHash(write.request.applicant.idNumber),
+      },
+      accesses: write.accesses.map((a, i) => ({
+        source: a.source,
+        idNumber: a.idNumber,
+        subjectHash: sealer.lookupHash(a.idNumber),
+        purpose: a.purpose,
+        consentReference: a.consentReference,
+        status: a.status,
+        at: a.at,
+        recordsSealed: accessSealed[i] ?? '',
+      })),
+      decisionSealed: decisionSealed ?? '',
+      requestSealed: requestSealed ?? '',
+    });
+    if (result.status === 'committed')
+      return { status: 'committed', decision: { ...write.decision, receipt: result.receipt } };
+    if (result.status === 'stored' && result.requestDigest === write.requestDigest)
+      return { status: 'replayed', decision: await openStored(result.decisionSealed, result.receipt) };
+    return { status: 'conflict' };
+  }
+
+  /** The latest checkpoint, creating the empty log's on the very first read. */
+  async function latest(): Promise<{ size: number; note: string }> {
+    const found = await latestCheckpoint(db);
+    if (found) return found;
+    await sequencer.start();
+    const created = await latestCheckpoint(db);
+    if (!created)
+      throw new GatewayError('ERR_STORE_UNAVAILABLE', 'the log has no checkpoint', { retryable: true });
+    return created;
+  }
+
+  function checkRange(what: string, ok: boolean, message: string): void {
+    if (!ok)
+      throw new GatewayError('ERR_VALIDATION', `${what} out of range`, {
+        errors: [{ path: `/${what}`, message }],
+      });
+  }
+
+  return {
+    origin: options.origin,
+    verifierKey: options.verifierKey,
+
+    async findByIdempotencyKey(clientId, idempotencyKey) {
+      return findStored(and(eq(decisions.clientId, clientId), eq(decisions.idempotencyKey, idempotencyKey)));
+    },
+    get: (id) => findStored(eq(decisions.id, id)),
+    commit,
+    appendEvent: (event) => sequencer.appendEvent(event),
+
+    async subjectAccess(idNumber) {
+      const hash = sealer.lookupHash(idNumber);
+      const accessRows = await db.select().from(accessRecords).where(eq(accessRecords.subjectHash, hash));
+      const decisionRows = await db.select().from(decisions).where(eq(decisions.subjectHash, hash));
+      const decisionIds = [...new Set(accessRows.map((a) => a.decisionId))];
+      const clients = new Map<string, string>();
+      for (let i = 0; i < decisionIds.length; i += 90) {
+        const part = decisionIds.slice(i, i + 90);
+        const rows = await db
+          .select({ id: decisions.id, clientId: decisions.clientId })
+          .from(decisions)
+          .where(inArray(decisions.id, part));
+        for (const r of rows) clients.set(r.id, r.clientId);
+      }
+      const consentOf = new Map(accessRows.map((a) => [a.decisionId, a.consentReference] as const));
+      const entries: SubjectAccessEntry[] = [
+        ...accessRows.map((a) => ({
+          kind: 'registry_access' as const,
+          at: a.at,
+          decisionId: a.decisionId,
+          clientId: clients.get(a.decisionId) ?? '',
+          source: a.source as SubjectAccessEntry['source'],
+          status: a.status,
+          purpose: a.purpose,
+          consentReference: a.consentReference,
+          logIndex: a.leafIndex,
+        })),
+        ...decisionRows.map((d) => ({
+          kind: 'decision' as const,
+          at: d.decidedAt,
+          decisionId: d.id,
+          clientId: d.clientId,
+          outcome: d.outcome,
+          purpose: 'legal_aid_eligibility',
+          consentReference: consentOf.get(d.id) ?? '',
+          logIndex: d.leafIndex,
+        })),
+      ];
+      return entries.sort((a, b) => a.logIndex - b.logIndex);
+    },
+
+    async checkpoint() {
+      return (await latest()).note;
+    },
+    async size() {
+      return (await latest()).size;
+    },
+    async inclusionProof(index, size): Promise<InclusionProof> {
+      const treeSize = (await latest()).size;
+      checkRange(
+        'size',
+        size >= 1 && size <= treeSize,
+        `size must be between 1 and the tree size ${treeSize}`,
+      );
+      checkRange('index', index < size, 'index must be less than size');
+      const plan = planInclusion(index, size);
+      const hashes = assembleProof(plan, nodeReader(await readNodes(db, planNodes(plan))));
+      return { leafIndex: index, treeSize: size, hashes };
+    },
+    async consistencyProof(from, to): Promise<ConsistencyProof> {
+      const treeSize = (await latest()).size;
+      checkRange('to', to >= 1 && to <= treeSize, `to must be between 1 and the tree size ${treeSize}`);
+      checkRange('from', from >= 1 && from <= to, 'from must be between 1 and to');
+      const plan = planConsistency(from, to);
+      const hashes = assembleProof(plan, nodeReader(await readNodes(db, planNodes(plan))));
+      return { from, to, hashes };
+    },
+    async entries(start, end) {
+      const treeSize = (await latest()).size;
+      return readLeaves(db, start, Math.min(end, treeSize));
+    },
+    async anchors(): Promise<readonly Anchor[]> {
+      // Workers cannot speak gRPC to Fabric; anchors are submitted by a Node relay (not here yet).
+      return [];
+    },
+  };
+}

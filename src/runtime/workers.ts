@@ -1,0 +1,161 @@
+/**
+ * The Workers runtime (workerd / Cloudflare Workers): the only place that chooses
+ * implementations there — D1 for state, the LogSequencerObject Durable Object as the log's
+ * single sequencer, fetch for the registries (the mTLS certificate binding for HRSS), keys
+ * from secrets — and serves the same createApp and the same core as src/runtime/node.ts.
+ * The gateway is built once per isolate, on its first request.
+ */
+import { drizzle } from 'drizzle-orm/d1';
+import { createCivilAffairsClient } from '../../connectors/civil-affairs/civil-affairs-client.ts';
+import { createDisabilityClient } from '../../connectors/disability/disability-client.ts';
+import { createHrssClient } from '../../connectors/hrss/hrss-client.ts';
+import { createFetchTransport } from '../../connectors/shared/fetch-transport.ts';
+import type { Source } from '../../schemas/index.ts';
+import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
+import * as schema from '../adapters/portable/schema.ts';
+import { createSealer } from '../adapters/portable/sealer.ts';
+import { createNoteCheckpointSigner } from '../adapters/workers/checkpoint-signer.ts';
+import { createD1Store } from '../adapters/workers/d1-store.ts';
+import { sequencerClient } from '../adapters/workers/sequencer-client.ts';
+import {
+  dataKeyRing,
+  registryDeadlineMs,
+  signingKeys,
+  trustedIssuers,
+  type WorkerEnv,
+  workerRegistries,
+} from '../adapters/workers/worker-env.ts';
+import { GatewayError } from '../core/errors.ts';
+import { createNanjingPolicy } from '../core/policy/index.ts';
+import type { Connector, ConnectorRegistry } from '../core/ports.ts';
+import { createVerificationService } from '../core/verification-service.ts';
+import { createApp } from '../http/app.ts';
+import { languageOf, PROBLEM_MEDIA_TYPE, problemFor } from '../http/problems.ts';
+
+export { LogSequencerObject } from '../adapters/workers/log-sequencer-object.ts';
+export type { WorkerEnv } from '../adapters/workers/worker-env.ts';
+
+type Gateway = ReturnType<typeof createApp>;
+
+/**
+ * Builds the gateway from the Worker's bindings. Configuration errors name the variable.
+ * @example const app = await createWorkerGateway(env); return app.fetch(request);
+ */
+export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
+  const db = drizzle(env.DB, { schema });
+  const sealer = await createSealer(dataKeyRing(env));
+  const { privateJwk, retired } = signingKeys(env);
+  const signer = await createJoseSigner({
+    privateJwk,
+    alg: privateJwk.kty === 'OKP' ? 'EdDSA' : 'ES256',
+    retiredPublicJwks: retired,
+  });
+  const checkpoints = createNoteCheckpointSigner(env.LOG_NOTE_SIGNER_KEY);
+  const store = createD1Store({
+    db,
+    sealer,
+    sequencer: sequencerClient(env.LOG_SEQUENCER),
+    origin: checkpoints.origin,
+    verifierKey: checkpoints.verifierKey,
+  });
+
+  const registries = workerRegistries(env);
+  const mtls = env.HRSS_MTLS;
+  const connectors: { readonly [S in Source]: Connector<S> } = {
+    civil_affairs: createCivilAffairsClient(
+      registries.civilAffairs,
+      createFetchTransport({ baseUrl: registries.civilAffairs.baseUrl }),
+    ),
+    // The client certificate is the binding's: HRSS config on Workers carries no PEMs.
+    hrss: createHrssClient(
+      createFetchTransport({
+        baseUrl: registries.hrss.baseUrl,
+        ...(mtls ? { fetch: (input: string, init: RequestInit) => mtls.fetch(input, init) } : {}),
+      }),
+    ),
+    disability: createDisabilityClient(
+      registries.disability,
+      createFetchTransport({ baseUrl: registries.disability.baseUrl }),
+    ),
+  };
+  const registry: ConnectorRegistry = {
+    get: (source) => connectors[source] as Connector<typeof source> | undefined,
+  };
+  const service = createVerificationService({
+    policies: [createNanjingPolicy()],
+    connectors: registry,
+    store,
+    signer,
+    clock: { now: () => new Date() },
+    newId: () => crypto.randomUUID(),
+    registryDeadlineMs: registryDeadlineMs(env),
+  });
+
+  return createApp({
+    service,
+    log: store,
+    tracker: store,
+    signer,
+    auth: { issuers: trustedIssuers(env) },
+    readiness: async () => {
+      const probes = await Promise.all(
+        Object.entries(connectors).map(async ([source, c]) => {
+          const ok = c.ping ? await c.ping(AbortSignal.timeout(1000)).catch(() => false) : true;
+          return [source, ok ? 'ok' : 'failing'] as const;
+        }),
+      );
+      const storeOk = await env.DB.prepare('SELECT 1')
+        .first()
+        .then(
+          () => true,
+          () => false,
+        );
+      const checks = {
+        ...Object.fromEntries(probes),
+        store: storeOk ? 'ok' : 'failing',
+        ledger: 'disabled',
+      } as const;
+      return { ok: storeOk && probes.every(([, s]) => s === 'ok'), checks };
+    },
+  });
+}
+
+const gateways = new WeakMap<WorkerEnv, Promise<Gateway>>();
+
+function gatewayFor(env: WorkerEnv): Promise<Gateway> {
+  let gateway = gateways.get(env);
+  if (!gateway) {
+    gateway = createWorkerGateway(env);
+    // A broken configuration is retried on the next request, not cached forever.
+    gateway.catch(() => gateways.delete(env));
+    gateways.set(env, gateway);
+  }
+  return gateway;
+}
+
+/** The module Worker's handlers. */
+export const worker = {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    let app: Gateway;
+    try {
+      app = await gatewayFor(env);
+    } catch (error) {
+      // The message names the variable at fault, never its value; the client gets no detail.
+      console.error(`gateway configuration: ${error instanceof Error ? error.message : 'unknown error'}`);
+      const lang = languageOf(request.headers.get('Accept-Language'));
+      const { status, body } = problemFor(new GatewayError('ERR_NOT_READY', 'not configured'), lang);
+      return new Response(JSON.stringify(body), {
+        status,
+        headers: {
+          'content-type': PROBLEM_MEDIA_TYPE,
+          'content-language': lang,
+          'cache-control': 'no-store',
+        },
+      });
+    }
+    return app.fetch(request);
+  },
+};
+
+// biome-ignore lint/style/noDefaultExport: workerd loads a module Worker's handlers from its default export.
+export default worker;
