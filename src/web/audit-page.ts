@@ -51,7 +51,10 @@ async function verifyJws(jws, jwks) {
 }
 // C2SP signed note: verifier key "name+hash+base64(0x01||pubkey)".
 async function openCheckpoint(note, verifierKey) {
-  const [name, hashHex, keyB64] = verifierKey.trim().split('+');
+  // The key's base64 part may itself contain '+': split at the first two only.
+  const m = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(verifierKey.trim());
+  if (!m) throw new Error('not a verifier key');
+  const [, name, hashHex, keyB64] = m;
   const raw = b64d(keyB64);
   if (raw[0] !== 1 || raw.length !== 33) throw new Error('not an Ed25519 verifier key');
   const pub = raw.slice(1);

@@ -3,10 +3,14 @@
  * verifies a real decision with WebCrypto and its own RFC 9162 / signed-note / JWS code,
  * and names the check that fails when the decision or its receipt is altered.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../connectors/index.ts';
+import { noteKeyFromSeed } from '../../src/core/log/note-key.ts';
+import { DEFAULT_LOG_ORIGIN } from '../../src/runtime/node.ts';
 import { type InProcessGateway, startInProcess } from '../support/gateway-harness.ts';
 import { requestFor } from '../support/requests.ts';
 
@@ -15,11 +19,31 @@ const fixtures = generatePopulation({ seed: 'browser', size: 30 });
 let gw: InProcessGateway;
 let browser: Browser;
 let decision: Record<string, unknown>;
+let dataDir: string | undefined;
+
+/**
+ * A data directory whose log key has a '+' in its base64 part: the verifier-key string
+ * `name+hash+base64` must then be split at the first two '+' only (a bug the page once had).
+ */
+function dataDirWithPlusInLogKey(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'egw-browser-'));
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  for (let seed = 1; seed < 256; seed++) {
+    const keys = noteKeyFromSeed(DEFAULT_LOG_ORIGIN, new Uint8Array(32).fill(seed));
+    if (keys.verifierKey.split('+').length > 3) {
+      writeFileSync(join(dir, 'keys', 'log-note.key'), `${keys.signerKey}\n`, { mode: 0o600 });
+      return dir;
+    }
+  }
+  throw new Error('no seed gave a verifier key with a + in its base64');
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  gw = await startInProcess({ fixtures });
+  dataDir = dataDirWithPlusInLogKey();
+  gw = await startInProcess({ fixtures, dataDir });
+  expect((await (await fetch(`${gw.url}/v1/log/key`)).text()).trim().split('+').length).toBeGreaterThan(3);
   const response = await gw.verify(requestFor(fixtures, 2));
   expect(response.status).toBe(201);
   decision = (await response.json()) as Record<string, unknown>;
@@ -39,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await gw?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function check(
