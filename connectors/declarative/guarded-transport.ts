@@ -13,12 +13,13 @@ import type { LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
 import { type RegistryFailure, registryFailure, timedOut } from '../shared/registry-failure.ts';
-import type {
-  HttpResponse,
-  HttpTransport,
-  OutboundRequest,
-  SendOptions,
-  TransportResult,
+import {
+  type HttpResponse,
+  type HttpTransport,
+  type OutboundRequest,
+  raceDeadline,
+  type SendOptions,
+  type TransportResult,
 } from '../shared/transport.ts';
 import { addressRefusal, classifyAddress, type EndpointPolicy, normalizeHost } from './address-policy.ts';
 
@@ -179,17 +180,11 @@ class GuardedTransportImpl implements HttpTransport {
     options: SendOptions,
   ): Promise<TransportResult> {
     const { signal } = options;
-    if (signal.aborted) return { ok: false, failure: timedOut() };
-    let onAbort: () => void = () => {};
-    const deadline = new Promise<TransportResult>((resolve) => {
-      onAbort = () => resolve({ ok: false, failure: timedOut() });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([this.#attempt(prepare, signal), deadline]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    return raceDeadline(
+      signal,
+      () => this.#attempt(prepare, signal),
+      () => ({ ok: false, failure: timedOut() }),
+    );
   }
 
   async #attempt(

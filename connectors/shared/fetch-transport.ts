@@ -16,6 +16,7 @@ import {
   type HttpResponse,
   type HttpTransport,
   type OutboundRequest,
+  raceDeadline,
   type SendOptions,
   type TransportOptions,
   type TransportResult,
@@ -69,17 +70,11 @@ class FetchTransportImpl implements HttpTransport {
     options: SendOptions,
   ): Promise<TransportResult> {
     const { signal } = options;
-    if (signal.aborted) return { ok: false, failure: timedOut() };
-    let onAbort: () => void = () => {};
-    const deadline = new Promise<TransportResult>((resolve) => {
-      onAbort = () => resolve({ ok: false, failure: timedOut() });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([this.#attempts(prepare, options), deadline]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    return raceDeadline(
+      signal,
+      () => this.#attempts(prepare, options),
+      () => ({ ok: false, failure: timedOut() }),
+    );
   }
 
   async #attempts(

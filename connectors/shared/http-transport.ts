@@ -15,6 +15,7 @@ import {
   type HttpResponse,
   type HttpTransport,
   type OutboundRequest,
+  raceDeadline,
   type SendOptions,
   type TransportOptions,
   type TransportResult,
@@ -116,18 +117,11 @@ class HttpTransportImpl implements HttpTransport {
     options: SendOptions,
   ): Promise<TransportResult> {
     const { signal } = options;
-    if (signal.aborted) return { ok: false, failure: timedOut() };
-    let onAbort: () => void = () => {};
-    // The race answers the deadline at once even if a socket is slow to tear down.
-    const deadline = new Promise<TransportResult>((resolve) => {
-      onAbort = () => resolve({ ok: false, failure: timedOut() });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([this.#attempts(prepare, options), deadline]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    return raceDeadline(
+      signal,
+      () => this.#attempts(prepare, options),
+      () => ({ ok: false, failure: timedOut() }),
+    );
   }
 
   async #attempts(

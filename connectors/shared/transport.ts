@@ -114,3 +114,26 @@ export function checkBaseUrl(baseUrl: string): URL {
   }
   return url;
 }
+
+/**
+ * Runs `work` but answers a timeout as soon as `signal` aborts, even while a socket is still
+ * slow to tear down: the request's deadline belongs to the caller, not to the transport.
+ * @example return raceDeadline(options.signal, () => this.#attempts(prepare, options));
+ */
+export async function raceDeadline(
+  signal: AbortSignal,
+  work: () => Promise<TransportResult>,
+  timedOut: () => TransportResult,
+): Promise<TransportResult> {
+  if (signal.aborted) return timedOut();
+  let onAbort: () => void = () => {};
+  const deadline = new Promise<TransportResult>((resolve) => {
+    onAbort = () => resolve(timedOut());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
