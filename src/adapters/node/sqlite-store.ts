@@ -12,7 +12,6 @@ import type {
   DecisionStore,
   DecisionWrite,
   StoredDecision,
-  SubjectAccessEntry,
 } from '../../core/decision-store.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
@@ -42,6 +41,7 @@ import type {
 } from '../../core/transparency-log.ts';
 import { accessRecords, decisions, logCheckpoints, logLeaves, subjectKeys } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
+import { subjectAccessEntries } from '../portable/subject-access.ts';
 import type { Db } from './sqlite-database.ts';
 
 export interface CheckpointSigner {
@@ -535,31 +535,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
               .all()
               .map((d) => [d.id, d.clientId] as const),
       );
-      const consentOf = new Map(accessRows.map((a) => [a.decisionId, a.consentReference] as const));
-      const entries: SubjectAccessEntry[] = [
-        ...accessRows.map((a) => ({
-          kind: 'registry_access' as const,
-          at: a.at,
-          decisionId: a.decisionId,
-          clientId: clients.get(a.decisionId) ?? '',
-          source: a.source as SubjectAccessEntry['source'],
-          status: a.status,
-          purpose: a.purpose,
-          consentReference: a.consentReference,
-          logIndex: a.leafIndex,
-        })),
-        ...decisionRows.map((d) => ({
-          kind: 'decision' as const,
-          at: d.decidedAt,
-          decisionId: d.id,
-          clientId: d.clientId,
-          outcome: d.outcome,
-          purpose: 'legal_aid_eligibility',
-          consentReference: consentOf.get(d.id) ?? '',
-          logIndex: d.leafIndex,
-        })),
-      ];
-      return entries.sort((a, b) => a.logIndex - b.logIndex);
+      return subjectAccessEntries(accessRows, decisionRows, clients);
     },
 
     async checkpoint() {

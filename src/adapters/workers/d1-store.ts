@@ -10,7 +10,6 @@ import type {
   DecisionStore,
   DecisionWrite,
   StoredDecision,
-  SubjectAccessEntry,
 } from '../../core/decision-store.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { assembleProof, planConsistency, planInclusion, planNodes } from '../../core/log/proof.ts';
@@ -22,6 +21,7 @@ import type {
 } from '../../core/transparency-log.ts';
 import { accessRecords, decisions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
+import { subjectAccessEntries } from '../portable/subject-access.ts';
 import { type D1Db, latestCheckpoint, nodeReader, readLeaves, readNodes } from './d1-log-reads.ts';
 import type {
   SequencerCommit,
@@ -164,31 +164,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
           .where(inArray(decisions.id, part));
         for (const r of rows) clients.set(r.id, r.clientId);
       }
-      const consentOf = new Map(accessRows.map((a) => [a.decisionId, a.consentReference] as const));
-      const entries: SubjectAccessEntry[] = [
-        ...accessRows.map((a) => ({
-          kind: 'registry_access' as const,
-          at: a.at,
-          decisionId: a.decisionId,
-          clientId: clients.get(a.decisionId) ?? '',
-          source: a.source as SubjectAccessEntry['source'],
-          status: a.status,
-          purpose: a.purpose,
-          consentReference: a.consentReference,
-          logIndex: a.leafIndex,
-        })),
-        ...decisionRows.map((d) => ({
-          kind: 'decision' as const,
-          at: d.decidedAt,
-          decisionId: d.id,
-          clientId: d.clientId,
-          outcome: d.outcome,
-          purpose: 'legal_aid_eligibility',
-          consentReference: consentOf.get(d.id) ?? '',
-          logIndex: d.leafIndex,
-        })),
-      ];
-      return entries.sort((a, b) => a.logIndex - b.logIndex);
+      return subjectAccessEntries(accessRows, decisionRows, clients);
     },
 
     async checkpoint() {
