@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import { z } from 'zod';
 import {
   type BuiltInConnectorConfig,
   generatePopulation,
@@ -14,6 +15,8 @@ import {
 import { SOURCES, type Source } from '../../schemas/common.ts';
 import type { Fixtures } from '../../schemas/index.ts';
 import { issueDevToken } from '../adapters/node/key-files.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { TrustedIssuer } from '../http/auth.ts';
 import { startGateway } from '../runtime/node.ts';
 import { sampleRequest } from './sample-request.ts';
 
@@ -65,11 +68,23 @@ export const start = defineCommand({
       description:
         'Queries/s each registry grants, online before batch, e.g. civil_affairs=50,hrss=20,disability=30',
     },
+    issuers: {
+      type: 'string',
+      description: 'JSON file of trusted token issuers: [{ issuer, audience, jwks | jwksUrl }]',
+    },
+    'dev-issuer': {
+      type: 'boolean',
+      description: 'Accept tokens from the development issuer under --data (--no-dev-issuer in production)',
+      default: true,
+    },
+    'log-origin': { type: 'string', description: 'The log origin (first line of every checkpoint)' },
     quiet: { type: 'boolean', description: 'No request log lines' },
     data: dataArg,
   },
   async run({ args }) {
     const dataDir = resolve(args.data);
+    const issuers = args.issuers ? await loadIssuers(args.issuers) : [];
+    const trustDevIssuer = args['dev-issuer'] !== false;
     const registryQuotas = args.quota ? parseQuotas(args.quota) : undefined;
     const fixtures = await fixturesFrom(args.fixtures);
     const sandboxes = args.registries ? undefined : await startSandboxes({ fixtures });
@@ -82,6 +97,9 @@ export const start = defineCommand({
       port: Number(args.port),
       registries,
       registryDeadlineMs: Number(args['deadline-ms']),
+      issuers,
+      trustDevIssuer,
+      ...(args['log-origin'] ? { logOrigin: args['log-origin'] } : {}),
       ...(registryQuotas ? { registryQuotas } : {}),
       ...(args.quiet
         ? {}
@@ -90,11 +108,13 @@ export const start = defineCommand({
               process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
           }),
     });
-    const token = await issueDevToken({
-      dataDir,
-      scopes: 'verifications:write verifications:read subjects:read audit:read',
-      ttlSeconds: 12 * 3600,
-    });
+    const token = trustDevIssuer
+      ? await issueDevToken({
+          dataDir,
+          scopes: 'verifications:write verifications:read subjects:read audit:read',
+          ttlSeconds: 12 * 3600,
+        })
+      : undefined;
     const requestFile = join(dataDir, 'sample-request.json');
     await writeFile(requestFile, `${JSON.stringify(sampleRequest(fixtures), null, 2)}\n`);
     console.log(`Eligibility Gateway listening on ${gateway.url}
@@ -102,12 +122,15 @@ export const start = defineCommand({
   registries:  ${sandboxes ? `sandboxes (${fixtures.persons.length} synthetic people)` : args.registries}
   log:         ${gateway.url}/v1/log/checkpoint    docs: ${gateway.url}/docs
 
-Development token (12 h; scopes verifications:write verifications:read subjects:read audit:read):
-${token}
+${
+  token
+    ? `Development token (12 h; scopes verifications:write verifications:read subjects:read audit:read):\n${token}`
+    : `Development issuer disabled: tokens must come from the ${issuers.length} issuer(s) in ${args.issuers ?? '(none)'}.`
+}
 
 Sample request (synthetic applicant):
 curl -sS -X POST ${gateway.url}/v1/verifications \\
-  -H "Authorization: Bearer $(npm run -s egw -- token --data ${args.data} --scope verifications:write)" \\
+  -H "Authorization: Bearer ${token ? `$(npm run -s egw -- token --data ${args.data} --scope verifications:write)` : '$TOKEN'}" \\
   -H "Content-Type: application/json" -H "Accept-Language: zh-CN" \\
   -H "Idempotency-Key: sample-$(date +%s)" \\
   --data @${requestFile}
@@ -119,6 +142,35 @@ curl -sS -X POST ${gateway.url}/v1/verifications \\
   },
 });
 
+const IssuersFile = z.array(
+  z
+    .strictObject({
+      issuer: z.string().min(1),
+      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+      jwksUrl: z.url().optional(),
+    })
+    .refine(
+      (i) => (i.jwks === undefined) !== (i.jwksUrl === undefined),
+      'give exactly one of jwks and jwksUrl',
+    ),
+);
+
+/** The operator's trusted issuers; throws a readable error naming the file and paths. */
+async function loadIssuers(file: string): Promise<TrustedIssuer[]> {
+  const parsed = IssuersFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `/${i.path.join('/')}: ${i.message}`).join('; ');
+    throw new GatewayError('ERR_VALIDATION', `--issuers ${file}: ${where}`);
+  }
+  return parsed.data.map((i) => ({
+    issuer: i.issuer,
+    audience: i.audience,
+    ...(i.jwks ? { jwks: i.jwks as unknown as TrustedIssuer['jwks'] } : {}),
+    ...(i.jwksUrl ? { jwksUrl: i.jwksUrl } : {}),
+  }));
+}
+
 /** `civil_affairs=50,hrss=20` → `{ civil_affairs: 50, hrss: 20 }`; throws on an unknown source or a bad rate. */
 export function parseQuotas(text: string): Partial<Record<Source, number>> {
   const quotas: Partial<Record<Source, number>> = {};
@@ -126,7 +178,8 @@ export function parseQuotas(text: string): Partial<Record<Source, number>> {
     const [name = '', value = ''] = part.split('=').map((v) => v.trim());
     const source = SOURCES.find((s) => s === name);
     const rate = Number(value);
-    if (!source || !(rate > 0)) throw new TypeError(`--quota: expected source=rate, got "${part}"`);
+    if (!source || !(rate > 0))
+      throw new GatewayError('ERR_VALIDATION', `--quota: expected source=rate, got "${part}"`);
     quotas[source] = rate;
   }
   return quotas;
