@@ -7,8 +7,7 @@
 import { CivilAffairsRecord } from '../../schemas/registry-records.ts';
 import type { Connector, RegistryAnswer, RegistryQuery } from '../../src/core/ports.ts';
 import { CivilAffairsConnectorConfig, checkConfig } from '../built-in-config.ts';
-import { collectRecords, guardQuery, queryInBatches } from '../shared/query-guard.ts';
-import { failureForStatus, unavailable } from '../shared/registry-failure.ts';
+import { answerOf, guardQuery, queryInBatches } from '../shared/query-guard.ts';
 import type { HttpTransport, OutboundRequest } from '../shared/transport.ts';
 import {
   CIVIL_AFFAIRS_HEADERS,
@@ -64,12 +63,7 @@ class CivilAffairsConnectorImpl implements Connector<'civil_affairs'> {
       signal: query.signal,
       idempotent: true,
     });
-    if (!result.ok) return unavailable(result.failure);
-    const refused = failureForStatus(result.response.status);
-    if (refused) return unavailable(refused);
-    const decoded = decodeAnswer(result.response.body);
-    if (!decoded.ok) return unavailable(decoded.failure);
-    return collectRecords(CivilAffairsRecord, decoded.value, new Set(batch));
+    return answerOf(result, decodeAnswer, CivilAffairsRecord, batch);
   }
 
   #signed(method: 'GET' | 'POST', path: string, body: string): OutboundRequest {

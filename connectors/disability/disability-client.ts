@@ -9,8 +9,7 @@ import { DisabilityRecord } from '../../schemas/registry-records.ts';
 import { base64url, fromBase64 } from '../../src/core/encoding.ts';
 import type { Connector, RegistryAnswer, RegistryQuery } from '../../src/core/ports.ts';
 import { checkConfig, DisabilityConnectorConfig, type Es256PrivateJwk } from '../built-in-config.ts';
-import { collectRecords, guardQuery, queryInBatches } from '../shared/query-guard.ts';
-import { failureForStatus, unavailable } from '../shared/registry-failure.ts';
+import { answerOf, guardQuery, queryInBatches } from '../shared/query-guard.ts';
 import type { HttpTransport, OutboundRequest } from '../shared/transport.ts';
 import {
   DISABILITY_HEALTH_PATH,
@@ -81,12 +80,7 @@ class DisabilityConnectorImpl implements Connector<'disability'> {
       signal: query.signal,
       idempotent: true,
     });
-    if (!result.ok) return unavailable(result.failure);
-    const refused = failureForStatus(result.response.status);
-    if (refused) return unavailable(refused);
-    const decoded = decodeAnswer(result.response.body);
-    if (!decoded.ok) return unavailable(decoded.failure);
-    return collectRecords(DisabilityRecord, decoded.value, new Set(batch));
+    return answerOf(result, decodeAnswer, DisabilityRecord, batch);
   }
 
   async #authorised(method: 'GET' | 'POST', path: string, body?: string): Promise<OutboundRequest> {

@@ -6,8 +6,7 @@
  */
 import { HrssRecord } from '../../schemas/registry-records.ts';
 import type { Connector, RegistryAnswer, RegistryQuery } from '../../src/core/ports.ts';
-import { collectRecords, guardQuery, queryInBatches } from '../shared/query-guard.ts';
-import { failureForStatus, unavailable } from '../shared/registry-failure.ts';
+import { answerOf, guardQuery, queryInBatches } from '../shared/query-guard.ts';
 import type { HttpTransport } from '../shared/transport.ts';
 import {
   buildLookupEnvelope,
@@ -60,12 +59,7 @@ class HrssConnectorImpl implements Connector<'hrss'> {
       }),
       { signal: query.signal, idempotent: true },
     );
-    if (!result.ok) return unavailable(result.failure);
-    const refused = failureForStatus(result.response.status);
-    if (refused) return unavailable(refused);
-    const decoded = decodeAnswerEnvelope(result.response.body);
-    if (!decoded.ok) return unavailable(decoded.failure);
-    return collectRecords(HrssRecord, decoded.value, new Set(batch));
+    return answerOf(result, decodeAnswerEnvelope, HrssRecord, batch);
   }
 
   async ping(signal: AbortSignal): Promise<boolean> {

@@ -5,7 +5,15 @@
  */
 import type { z } from 'zod';
 import type { RegistryAnswer } from '../../src/core/ports.ts';
-import { type RegistryFailure, registryFailure, timedOut, unavailable } from './registry-failure.ts';
+import {
+  type Decoded,
+  failureForStatus,
+  type RegistryFailure,
+  registryFailure,
+  timedOut,
+  unavailable,
+} from './registry-failure.ts';
+import type { TransportResult } from './transport.ts';
 
 /**
  * Runs `work` under the query's deadline: answers `ERR_REGISTRY_TIMEOUT` as soon as
@@ -85,6 +93,26 @@ export function collectRecords<R extends { readonly idNumber: string }>(
     else records.set(record.idNumber, [record]);
   }
   return { status: 'answered', records };
+}
+
+/**
+ * The common tail of every lookup: a transport failure, a refusing status, an answer that
+ * breaks its dialect or a record that breaks its schema is `unavailable`; otherwise the
+ * validated records of the subjects asked about.
+ * @example return answerOf(result, decodeAnswer, CivilAffairsRecord, batch);
+ */
+export function answerOf<R extends { readonly idNumber: string }>(
+  result: TransportResult,
+  decode: (body: Uint8Array) => Decoded<readonly unknown[]>,
+  schema: z.ZodType<R>,
+  batch: readonly string[],
+): RegistryAnswer<R> {
+  if (!result.ok) return unavailable(result.failure);
+  const refused = failureForStatus(result.response.status);
+  if (refused) return unavailable(refused);
+  const decoded = decode(result.response.body);
+  if (!decoded.ok) return unavailable(decoded.failure);
+  return collectRecords(schema, decoded.value, new Set(batch));
 }
 
 /** A failure naming where a record broke the schema, without the offending value. */
