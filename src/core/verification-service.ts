@@ -256,8 +256,12 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const signature = await timed('sign', () => signer.sign(payload));
 
     const at = now.toISOString();
+    // Access leaves follow the fixed source order, not the order the registries answered in,
+    // so the same decision always writes the same sequence of leaves.
     const accesses: AccessWrite[] = [];
-    for (const [source, answer] of answers) {
+    for (const source of SOURCES) {
+      const answer = answers.get(source);
+      if (answer === undefined) continue;
       for (const idNumber of subjectsBySource.get(source) ?? []) {
         const records = answer.status === 'answered' ? (answer.records.get(idNumber) ?? []) : [];
         const status =
