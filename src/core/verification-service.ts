@@ -121,45 +121,50 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const answers = new Map<Source, RegistryAnswer<unknown>>();
     const subjectsBySource = new Map<Source, readonly string[]>();
     const partners = planPartnerQueries(connectors, request, plan);
-    const partnerAnswers: PartnerAnswer[] = [];
     try {
-      await Promise.all([
-        ...partners.map(async ({ kind, connector, subjects }) => {
-          const answer = await connector.query({
-            subjects,
-            purpose: PURPOSE,
-            consentReference: request.consent.reference,
-            requestId,
-            signal: controller.signal,
-            priority,
-          });
-          partnerAnswers.push({ kind, subjects, answer });
-        }),
-        ...plan.queries.map(async ({ source, subjects }) => {
-          subjectsBySource.set(source, subjects);
-          const connector = connectors.get(source, request.region);
-          const answer: RegistryAnswer<unknown> = connector
-            ? await connector.query({
-                subjects,
-                purpose: PURPOSE,
-                consentReference: request.consent.reference,
-                requestId,
-                signal: controller.signal,
-                priority,
-              })
-            : {
-                status: 'unavailable',
-                code: 'ERR_REGISTRY_UNREACHABLE',
-                retryable: true,
-                detail: 'no active connector',
-              };
-          answers.set(source, answer);
-        }),
+      // Promise.all keeps the planned order, so evidence and access leaves never depend on
+      // which registry answered first.
+      const [partnerAnswers] = await Promise.all([
+        Promise.all(
+          partners.map(async ({ kind, connector, subjects }): Promise<PartnerAnswer> => {
+            const answer = await connector.query({
+              subjects,
+              purpose: PURPOSE,
+              consentReference: request.consent.reference,
+              requestId,
+              signal: controller.signal,
+              priority,
+            });
+            return { kind, subjects, answer };
+          }),
+        ),
+        Promise.all(
+          plan.queries.map(async ({ source, subjects }) => {
+            subjectsBySource.set(source, subjects);
+            const connector = connectors.get(source, request.region);
+            const answer: RegistryAnswer<unknown> = connector
+              ? await connector.query({
+                  subjects,
+                  purpose: PURPOSE,
+                  consentReference: request.consent.reference,
+                  requestId,
+                  signal: controller.signal,
+                  priority,
+                })
+              : {
+                  status: 'unavailable',
+                  code: 'ERR_REGISTRY_UNREACHABLE',
+                  retryable: true,
+                  detail: 'no active connector',
+                };
+            answers.set(source, answer);
+          }),
+        ),
       ]);
+      return { plan, answers, subjectsBySource, partnerAnswers };
     } finally {
       clearTimeout(timer);
     }
-    return { plan, answers, subjectsBySource, partnerAnswers };
   }
 
   /**
