@@ -121,20 +121,20 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const answers = new Map<Source, RegistryAnswer<unknown>>();
     const subjectsBySource = new Map<Source, readonly string[]>();
     const partners = planPartnerQueries(connectors, request, plan);
+    const query = {
+      purpose: PURPOSE,
+      consentReference: request.consent.reference,
+      requestId,
+      signal: controller.signal,
+      priority,
+    };
     try {
       // Promise.all keeps the planned order, so evidence and access leaves never depend on
       // which registry answered first.
       const [partnerAnswers] = await Promise.all([
         Promise.all(
           partners.map(async ({ kind, connector, subjects }): Promise<PartnerAnswer> => {
-            const answer = await connector.query({
-              subjects,
-              purpose: PURPOSE,
-              consentReference: request.consent.reference,
-              requestId,
-              signal: controller.signal,
-              priority,
-            });
+            const answer = await connector.query({ subjects, ...query });
             return { kind, subjects, answer };
           }),
         ),
@@ -143,14 +143,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
             subjectsBySource.set(source, subjects);
             const connector = connectors.get(source, request.region);
             const answer: RegistryAnswer<unknown> = connector
-              ? await connector.query({
-                  subjects,
-                  purpose: PURPOSE,
-                  consentReference: request.consent.reference,
-                  requestId,
-                  signal: controller.signal,
-                  priority,
-                })
+              ? await connector.query({ subjects, ...query })
               : {
                   status: 'unavailable',
                   code: 'ERR_REGISTRY_UNREACHABLE',
