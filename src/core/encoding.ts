@@ -5,27 +5,14 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 LOOKUP['-'.charCodeAt(0)] = 62;
 LOOKUP['_'.charCodeAt(0)] = 63;
 
-/** Standard base64 with padding. */
+const CHUNK = 0x2000; // bytes per String.fromCharCode call, well under any argument limit
+
+/** Standard base64 with padding (btoa is native on every runtime the gateway runs on). */
 export function base64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out +=
-      ALPHABET.charAt(n >> 18) +
-      ALPHABET.charAt((n >> 12) & 63) +
-      ALPHABET.charAt((n >> 6) & 63) +
-      ALPHABET.charAt(n & 63);
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] ?? 0) << 16;
-    out += `${ALPHABET.charAt(n >> 18)}${ALPHABET.charAt((n >> 12) & 63)}==`;
-  } else if (rest === 2) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out += `${ALPHABET.charAt(n >> 18)}${ALPHABET.charAt((n >> 12) & 63)}${ALPHABET.charAt((n >> 6) & 63)}=`;
-  }
-  return out;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  return btoa(binary);
 }
 
 /** base64url without padding. */

@@ -70,6 +70,14 @@ export interface BearerJwtOptions {
   readonly jwksTimeoutMs?: number;
   /** Called with the reason of each rejection, for metrics; never with the token. */
   readonly onReject?: (reason: AuthRejectReason) => void;
+  /**
+   * How long a verified token is remembered, seconds. Intake systems reuse one access token
+   * for its whole life, and re-verifying its signature on every request is the single
+   * largest cost of authentication. A remembered token still expires at its `exp`; a key
+   * withdrawn from an issuer's set stops being honoured within this time. Default 60; 0 turns
+   * the memory off.
+   */
+  readonly verifiedTokenSeconds?: number;
 }
 
 export type AuthRejectReason =
@@ -142,6 +150,29 @@ function buildIssuer(config: TrustedIssuer, timeoutDuration: number): IssuerEntr
   };
 }
 
+/**
+ * Tokens already verified, with the principal they carry, until the earlier of their expiry
+ * and the memory's own limit. Bounded: when full, the oldest entry goes first.
+ */
+function verifiedTokenMemory(seconds: number, clockTolerance: number, capacity = 4096) {
+  const entries = new Map<string, { readonly principal: Principal; readonly untilMs: number }>();
+  return {
+    get(token: string): Principal | undefined {
+      const entry = entries.get(token);
+      if (entry === undefined) return undefined;
+      if (Date.now() < entry.untilMs) return entry.principal;
+      entries.delete(token);
+      return undefined;
+    },
+    remember(token: string, principal: Principal, exp: number | undefined): void {
+      if (seconds === 0 || exp === undefined) return;
+      if (entries.size >= capacity) entries.delete(entries.keys().next().value as string);
+      const untilMs = Math.min((exp + clockTolerance) * 1000, Date.now() + seconds * 1000);
+      entries.set(token, { principal, untilMs });
+    },
+  };
+}
+
 function reasonOf(err: unknown, remote: boolean): AuthRejectReason {
   if (err instanceof errors.JWTExpired) return 'expired';
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -210,6 +241,10 @@ export function bearerJwt(options: BearerJwtOptions): MiddlewareHandler<AuthEnv>
     issuers.set(config.issuer, buildIssuer(config, options.jwksTimeoutMs ?? 5000));
   }
   const realm = (options.realm ?? 'eligibility-gateway').replace(/[\\"]/g, '');
+  const rememberSeconds = options.verifiedTokenSeconds ?? 60;
+  if (!Number.isFinite(rememberSeconds) || rememberSeconds < 0 || rememberSeconds > 3600)
+    throw new TypeError('bearerJwt: verifiedTokenSeconds must be between 0 and 3600');
+  const verified = verifiedTokenMemory(rememberSeconds, clockTolerance);
 
   return async function bearerJwtMiddleware(c, next) {
     const reject = (reason: AuthRejectReason): Response => {
@@ -241,6 +276,12 @@ export function bearerJwt(options: BearerJwtOptions): MiddlewareHandler<AuthEnv>
     const token = match?.[1];
     if (token === undefined || token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token))
       return reject('malformed');
+    const known = verified.get(token);
+    if (known !== undefined) {
+      c.set('principal', known);
+      await next();
+      return;
+    }
 
     let alg: unknown;
     let iss: unknown;
@@ -269,6 +310,7 @@ export function bearerJwt(options: BearerJwtOptions): MiddlewareHandler<AuthEnv>
     }
     const principal = principalOf(payload, entry.issuer);
     if (principal === undefined) return reject('claims');
+    verified.remember(token, principal, payload.exp);
     c.set('principal', principal);
     await next();
   };

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { base64url, type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Problem } from '../../../schemas/problem.ts';
 import {
   type AuthEnv,
@@ -229,6 +229,64 @@ describe('bearerJwt', () => {
     for (const needle of [SYNTHETIC_ID, '张三', token, token.split('.')[1] ?? '', 'wrong', ISS])
       expect(text).not.toContain(needle);
     expect([...res.headers.values()].join(' ')).not.toContain(SYNTHETIC_ID);
+  });
+});
+
+describe('bearerJwt remembering verified tokens', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  async function verifyCalls(options: Partial<BearerJwtOptions>, requests: number): Promise<number> {
+    const { app } = makeApp(options);
+    const token = await mint();
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    for (let i = 0; i < requests; i++)
+      expect((await app.request('/v1/whoami', bearer(token))).status).toBe(200);
+    return verify.mock.calls.length;
+  }
+
+  it('checks a reused token’s signature once, not on every request', async () => {
+    expect(await verifyCalls({}, 3)).toBe(1);
+  });
+
+  it('checks it every time when the memory is off', async () => {
+    expect(await verifyCalls({ verifiedTokenSeconds: 0 }, 3)).toBe(3);
+  });
+
+  it('still refuses a remembered token once it has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { app, reasons } = makeApp({ clockToleranceSeconds: 0 });
+    const token = await mint({ exp: now() + 10 });
+    expect((await app.request('/v1/whoami', bearer(token))).status).toBe(200);
+    vi.setSystemTime(Date.now() + 11_000);
+    await expectProblem(await app.request('/v1/whoami', bearer(token)), 401, 'ERR_UNAUTHENTICATED');
+    expect(reasons).toEqual(['expired']);
+  });
+
+  it('forgets a token after verifiedTokenSeconds and verifies it again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { app } = makeApp({ verifiedTokenSeconds: 5 });
+    const token = await mint({ exp: now() + 300 });
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    expect((await app.request('/v1/whoami', bearer(token))).status).toBe(200);
+    vi.setSystemTime(Date.now() + 6_000);
+    expect((await app.request('/v1/whoami', bearer(token))).status).toBe(200);
+    expect(verify.mock.calls.length).toBe(2);
+  });
+
+  it('does not remember a refused token', async () => {
+    const { app, reasons } = makeApp();
+    const forged = await mint({ key: otherKey });
+    for (let i = 0; i < 2; i++)
+      await expectProblem(await app.request('/v1/whoami', bearer(forged)), 401, 'ERR_UNAUTHENTICATED');
+    expect(reasons).toEqual(['signature', 'signature']);
+  });
+
+  it('refuses an out-of-range memory setting', () => {
+    expect(() => makeApp({ verifiedTokenSeconds: -1 })).toThrow(/verifiedTokenSeconds/);
+    expect(() => makeApp({ verifiedTokenSeconds: Number.NaN })).toThrow(/verifiedTokenSeconds/);
   });
 });
 
