@@ -10,6 +10,7 @@ import type { Source } from '../../schemas/common.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
+import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
 import {
   createPartnerConnectors,
   type PartnerConnectorSettings,
@@ -70,7 +71,7 @@ export const DEFAULT_LOG_ORIGIN = 'eligibility-gateway.local/log';
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const origin = config.logOrigin ?? DEFAULT_LOG_ORIGIN;
-  const sealer = await createSealer(loadDataKeyRing(config.dataDir));
+  const sealer = await createSealer(loadDataKeyRing(config.dataDir), nodeAesGcm);
   const checkpoints = createCheckpointSigner(loadNoteSignerKey(config.dataDir, origin));
   const db = openDatabase(join(config.dataDir, 'gateway.sqlite'), {
     synchronous: config.synchronous ?? 'FULL',

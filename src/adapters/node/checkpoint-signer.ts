@@ -5,11 +5,12 @@
  */
 import { openCheckpoint, signCheckpoint } from '../../core/log/checkpoint.ts';
 import { parseSignerKey, parseVerifierKey } from '../../core/log/note-key.ts';
+import { nodeEd25519 } from './node-ed25519.ts';
 import type { CheckpointSigner } from './sqlite-store.ts';
 
 /** @example const checkpoints = createCheckpointSigner(loadNoteSignerKey(dataDir, origin)); */
 export function createCheckpointSigner(signerKey: string): CheckpointSigner {
-  const signer = parseSignerKey(signerKey);
+  const signer = parseSignerKey(signerKey, nodeEd25519);
   const verifier = parseVerifierKey(signer.verifierKey);
   const origin = signer.name;
   return {

@@ -5,7 +5,7 @@
  * many decisions), assigns indices, persists the perfect tree nodes, signs a checkpoint and
  * builds every receipt against it before the transaction ends.
  */
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Decision, Receipt } from '../../../schemas/index.ts';
 import type {
   CommitResult,
@@ -137,6 +137,57 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     'SELECT key FROM subject_keys WHERE subject_hash = ?',
   );
 
+  // The write set's statements, prepared once: building and preparing them per decision cost
+  // more than the inserts themselves.
+  const ph = sql.placeholder;
+  const findByKey = db
+    .select({
+      requestDigest: decisions.requestDigest,
+      sealed: decisions.decisionSealed,
+      receipt: decisions.receipt,
+    })
+    .from(decisions)
+    .where(and(eq(decisions.clientId, ph('clientId')), eq(decisions.idempotencyKey, ph('idempotencyKey'))))
+    .prepare();
+  const insertAccess = db
+    .insert(accessRecords)
+    .values({
+      decisionId: ph('decisionId'),
+      subjectHash: ph('subjectHash'),
+      source: ph('source'),
+      purpose: ph('purpose'),
+      consentReference: ph('consentReference'),
+      status: ph('status'),
+      at: ph('at'),
+      leafIndex: ph('leafIndex'),
+      recordsSealed: ph('recordsSealed'),
+    })
+    .prepare();
+  const insertDecision = db
+    .insert(decisions)
+    .values({
+      id: ph('id'),
+      clientId: ph('clientId'),
+      idempotencyKey: ph('idempotencyKey'),
+      requestDigest: ph('requestDigest'),
+      subjectHash: ph('subjectHash'),
+      outcome: ph('outcome'),
+      decidedAt: ph('decidedAt'),
+      leafIndex: ph('leafIndex'),
+      receipt: ph('receipt'),
+      decisionSealed: ph('decisionSealed'),
+      requestSealed: ph('requestSealed'),
+    })
+    .prepare();
+  const insertCheckpoint = db
+    .insert(logCheckpoints)
+    .values({ size: ph('size'), rootHash: ph('rootHash'), note: ph('note'), createdAt: ph('createdAt') })
+    .prepare();
+  const insertSubjectKey = db
+    .insert(subjectKeys)
+    .values({ subjectHash: ph('subjectHash'), key: ph('key'), createdAt: ph('createdAt') })
+    .prepare();
+
   let range: CompactRange;
   let latestNote: string;
   let batches = 0;
@@ -235,20 +286,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const found = keyStmt.get(hash);
     if (found) return new Uint8Array(found.key);
     const key = crypto.getRandomValues(new Uint8Array(32));
-    db.insert(subjectKeys)
-      .values({ subjectHash: hash, key: Buffer.from(key), createdAt: clock().toISOString() })
-      .run();
+    insertSubjectKey.run({ subjectHash: hash, key: Buffer.from(key), createdAt: clock().toISOString() });
     return key;
   }
 
-  function append(leaf: Leaf): number {
+  function append(leaf: Leaf): { index: number; bytes: Uint8Array } {
     const bytes = leafBytes(leaf);
     const index = range.size;
     insertLeaf.run(index, Buffer.from(bytes));
     const next = appendLeaf(range, leafHash(bytes));
     for (const node of next.completed) insertNode.run(node.level, node.index, Buffer.from(node.hash));
     range = next.range;
-    return index;
+    return { index, bytes };
   }
 
   /** Runs inside the transaction: everything here is synchronous. */
@@ -259,21 +308,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const results: Integrated[] = [];
     const pending: Integrated = { kind: 'conflict' };
     const inBatch = new Map<string, number>();
-    const fresh: { position: number; leafIndex: number; decision: Omit<Decision, 'receipt'> }[] = [];
+    // New decisions' rows wait for the batch's checkpoint, so each is inserted once, receipt included.
+    const fresh: {
+      position: number;
+      leaf: { index: number; bytes: Uint8Array };
+      pending: Pending;
+      subjectHash: string;
+    }[] = [];
     for (const p of batch) {
       const { write } = p;
       const key = `${write.clientId}\n${write.idempotencyKey}`;
-      const existing = db
-        .select({
-          requestDigest: decisions.requestDigest,
-          sealed: decisions.decisionSealed,
-          receipt: decisions.receipt,
-        })
-        .from(decisions)
-        .where(
-          and(eq(decisions.clientId, write.clientId), eq(decisions.idempotencyKey, write.idempotencyKey)),
-        )
-        .get();
+      const existing = findByKey.get({ clientId: write.clientId, idempotencyKey: write.idempotencyKey });
       if (existing) {
         results.push({ kind: 'existing', ...existing });
         continue;
@@ -306,20 +351,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           status: access.status,
           at: access.at,
         };
-        const leafIndex = append(leaf);
-        db.insert(accessRecords)
-          .values({
-            decisionId,
-            subjectHash: hash,
-            source: access.source,
-            purpose: access.purpose,
-            consentReference: access.consentReference,
-            status: access.status,
-            at: access.at,
-            leafIndex,
-            recordsSealed: p.accessSealed[i] ?? '',
-          })
-          .run();
+        insertAccess.run({
+          decisionId,
+          subjectHash: hash,
+          source: access.source,
+          purpose: access.purpose,
+          consentReference: access.consentReference,
+          status: access.status,
+          at: access.at,
+          leafIndex: append(leaf).index,
+          recordsSealed: p.accessSealed[i] ?? '',
+        });
       });
       const applicantHash = sealer.lookupHash(write.request.applicant.idNumber);
       const leaf: DecisionLeaf = {
@@ -336,57 +378,49 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         decidedAt: write.decision.decidedAt,
         accesses: write.accesses.length,
       };
-      const leafIndex = append(leaf);
-      db.insert(decisions)
-        .values({
-          id: decisionId,
-          clientId: write.clientId,
-          idempotencyKey: write.idempotencyKey,
-          requestDigest: write.requestDigest,
-          subjectHash: applicantHash,
-          outcome: write.decision.outcome,
-          decidedAt: write.decision.decidedAt,
-          leafIndex,
-          receipt: '',
-          decisionSealed: p.decisionSealed,
-          requestSealed: p.requestSealed,
-        })
-        .run();
-      fresh.push({ position: results.length, leafIndex, decision: write.decision });
+      fresh.push({ position: results.length, leaf: append(leaf), pending: p, subjectHash: applicantHash });
       results.push(pending); // replaced below once the checkpoint and receipt exist
     }
-    const eventIndices = events.map((e) => append(e.event));
+    const eventIndices = events.map((e) => append(e.event).index);
     if (fresh.length === 0 && eventIndices.length === 0) return { results, eventIndices };
 
     const root = rootFromCompactRange(range);
     const note = checkpoints.sign(range.size, root);
-    db.insert(logCheckpoints)
-      .values({ size: range.size, rootHash: Buffer.from(root), note, createdAt: clock().toISOString() })
-      .run();
+    insertCheckpoint.run({
+      size: range.size,
+      rootHash: Buffer.from(root),
+      note,
+      createdAt: clock().toISOString(),
+    });
     latestNote = note;
-    for (const f of fresh) {
-      const receipt = receiptFor(f.leafIndex, range.size, note);
-      db.update(decisions)
-        .set({ receipt: JSON.stringify(receipt) })
-        .where(eq(decisions.id, f.decision.id))
-        .run();
-      results[f.position] = { kind: 'new', decision: { ...f.decision, receipt } };
+    for (const { position, leaf, pending: p, subjectHash } of fresh) {
+      const { write } = p;
+      const receipt = receiptFor(leaf, range.size, note);
+      insertDecision.run({
+        id: write.decision.id,
+        clientId: write.clientId,
+        idempotencyKey: write.idempotencyKey,
+        requestDigest: write.requestDigest,
+        subjectHash,
+        outcome: write.decision.outcome,
+        decidedAt: write.decision.decidedAt,
+        leafIndex: leaf.index,
+        receipt: JSON.stringify(receipt),
+        decisionSealed: p.decisionSealed,
+        requestSealed: p.requestSealed,
+      });
+      results[position] = { kind: 'new', decision: { ...write.decision, receipt } };
     }
     return { results, eventIndices };
   }
 
-  function receiptFor(leafIndex: number, size: number, note: string): Receipt {
-    const leaf = db
-      .select({ leaf: logLeaves.leaf })
-      .from(logLeaves)
-      .where(eq(logLeaves.idx, leafIndex))
-      .get();
+  function receiptFor(leaf: { index: number; bytes: Uint8Array }, size: number, note: string): Receipt {
     return {
       logOrigin: checkpoints.origin,
-      leafIndex,
-      leaf: leaf ? Buffer.from(leaf.leaf).toString('base64') : '',
+      leafIndex: leaf.index,
+      leaf: toBase64(leaf.bytes),
       checkpoint: note,
-      inclusionProof: inclusionProof(leafIndex, size, getNode).map((h) => Buffer.from(h).toString('base64')),
+      inclusionProof: inclusionProof(leaf.index, size, getNode).map(toBase64),
     };
   }
 
@@ -624,4 +658,9 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Node's own base64: receipts are built on the event loop, many hashes each. */
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

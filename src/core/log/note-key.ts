@@ -152,15 +152,22 @@ export function parseVerifierKey(text: string): NoteVerifier {
   };
 }
 
+/** Builds an Ed25519 signing function from a 32-byte seed (a runtime may bring a native one). */
+export type Ed25519SignerFactory = (seed: Uint8Array) => (message: Uint8Array) => Uint8Array;
+
+/** Ed25519 in plain TypeScript (@noble), available on every runtime. */
+export const nobleEd25519: Ed25519SignerFactory = (seed) => (message) => ed25519.sign(message, seed);
+
 /**
- * Parses a signer key string (`PRIVATE+KEY+…`) and checks its key hash.
+ * Parses a signer key string (`PRIVATE+KEY+…`) and checks its key hash. Ed25519 signatures are
+ * deterministic, so any correct `signWith` gives the same bytes.
  *
  * @example
  * ```ts
  * const signer = parseSignerKey(readFileSync('data/log.key', 'utf8'));
  * ```
  */
-export function parseSignerKey(text: string): NoteSigner {
+export function parseSignerKey(text: string, signWith: Ed25519SignerFactory = nobleEd25519): NoteSigner {
   const trimmed = text.trim();
   if (!trimmed.startsWith(PRIVATE_PREFIX)) {
     throw new CheckpointError('ERR_KEY_MALFORMED', 'a signer key starts with PRIVATE+KEY+');
@@ -178,7 +185,7 @@ export function parseSignerKey(text: string): NoteSigner {
     name,
     keyHash: hash,
     verifierKey: `${name}+${hex8(hash)}+${encodeBase64Std(withAlg(publicKey))}`,
-    sign: (message) => ed25519.sign(message, seed),
+    sign: signWith(seed),
   };
 }
 
