@@ -12,13 +12,15 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
-import { type RegistryFailure, registryFailure, timedOut } from '../shared/registry-failure.ts';
+import { poolExchange } from '../shared/pool-exchange.ts';
+import { type RegistryFailure, registryFailure } from '../shared/registry-failure.ts';
 import {
-  type HttpResponse,
+  type Exchange,
+  failedAttempt,
   type HttpTransport,
   type OutboundRequest,
-  raceDeadline,
   type SendOptions,
+  sendWithRetry,
   type TransportResult,
 } from '../shared/transport.ts';
 import { addressRefusal, classifyAddress, type EndpointPolicy, normalizeHost } from './address-policy.ts';
@@ -125,11 +127,10 @@ export function createGuardedTransport(options: GuardedTransportOptions): HttpTr
 class GuardedTransportImpl implements HttpTransport {
   readonly basePath: string;
   readonly #pool: Pool;
-  readonly #options: GuardedTransportOptions;
+  readonly #exchange: Exchange;
 
   constructor(url: URL, options: GuardedTransportOptions) {
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.#options = options;
     const base = buildConnector({
       ca: options.caPem,
       ...(options.clientCertPem === undefined ? {} : { cert: options.clientCertPem }),
@@ -173,88 +174,22 @@ class GuardedTransportImpl implements HttpTransport {
         });
       },
     } as Pool.Options);
+    // A partner's lost connection is never retried: it is reported like any other failure.
+    this.#exchange = poolExchange(this.#pool, this.basePath, options.maxResponseBytes, (error) =>
+      failedAttempt(classify(error)),
+    );
   }
 
   async send(
     prepare: () => OutboundRequest | Promise<OutboundRequest>,
     options: SendOptions,
   ): Promise<TransportResult> {
-    const { signal } = options;
-    return raceDeadline(
-      signal,
-      () => this.#attempt(prepare, signal),
-      () => ({ ok: false, failure: timedOut() }),
-    );
-  }
-
-  async #attempt(
-    prepare: () => OutboundRequest | Promise<OutboundRequest>,
-    signal: AbortSignal,
-  ): Promise<TransportResult> {
-    let request: OutboundRequest;
-    try {
-      request = await prepare();
-    } catch {
-      return {
-        ok: false,
-        failure: registryFailure('ERR_INTERNAL', 'the connector could not prepare the request'),
-      };
-    }
-    try {
-      const res = await this.#pool.request({
-        method: request.method,
-        path: this.basePath + request.path,
-        headers: { ...request.headers },
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
-      });
-      res.body.on('error', () => {});
-      const headers = flatten(res.headers);
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        return { ok: true, response: { status: res.statusCode, headers, body: new Uint8Array(0) } };
-      }
-      const max = this.#options.maxResponseBytes;
-      if (Number(headers['content-length'] ?? Number.NaN) > max) {
-        res.body.destroy();
-        return { ok: false, failure: tooLarge(max) };
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > max) {
-          res.body.destroy();
-          return { ok: false, failure: tooLarge(max) };
-        }
-        chunks.push(chunk);
-      }
-      const response: HttpResponse = {
-        status: res.statusCode,
-        headers,
-        body: new Uint8Array(Buffer.concat(chunks, total)),
-      };
-      return { ok: true, response };
-    } catch (error) {
-      if (signal.aborted) return { ok: false, failure: timedOut() };
-      return { ok: false, failure: classify(error) };
-    }
+    return sendWithRetry(prepare, options, false, this.#exchange);
   }
 
   async close(): Promise<void> {
     await this.#pool.destroy().catch(() => undefined);
   }
-}
-
-function tooLarge(max: number): RegistryFailure {
-  return registryFailure('ERR_REGISTRY_MALFORMED', `response body exceeds the limit of ${max} bytes`);
-}
-
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers))
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
 }
 
 /** The innermost stable error code of a foreign error (undici wraps socket errors). */

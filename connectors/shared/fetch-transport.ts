@@ -8,18 +8,20 @@
  * passed in (a Workers mTLS binding's `fetch`); the server is trusted by the platform's CA
  * store, so a registry's private CA (`caPem`) cannot be pinned here.
  */
-import { type RegistryFailure, registryFailure, timedOut } from './registry-failure.ts';
+import { registryFailure, timedOut } from './registry-failure.ts';
 import {
+  type AttemptResult,
   checkBaseUrl,
-  checkLimits,
-  DEFAULT_TRANSPORT_OPTIONS,
-  type HttpResponse,
+  failedAttempt,
   type HttpTransport,
   type OutboundRequest,
-  raceDeadline,
+  type ResponseBody,
+  readResponse,
   type SendOptions,
+  sendWithRetry,
   type TransportOptions,
   type TransportResult,
+  transportLimits,
 } from './transport.ts';
 
 /** A `fetch`: the global one, or a binding's (`env.HRSS_MTLS.fetch.bind(env.HRSS_MTLS)`). */
@@ -39,18 +41,10 @@ export interface FetchTransportOptions extends Partial<TransportOptions> {
  */
 export function createFetchTransport(options: FetchTransportOptions): HttpTransport {
   const { baseUrl, fetch: fetchFn, ...rest } = options;
-  const limits = checkLimits({ ...DEFAULT_TRANSPORT_OPTIONS, ...definedOnly(rest) });
+  const limits = transportLimits(rest);
   const url = checkBaseUrl(baseUrl);
   return new FetchTransportImpl(url, limits, fetchFn ?? ((input, init) => fetch(input, init)));
 }
-
-function definedOnly(options: Partial<TransportOptions>): Partial<TransportOptions> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-}
-
-type AttemptResult =
-  | { readonly ok: true; readonly response: HttpResponse }
-  | { readonly ok: false; readonly failure: RegistryFailure; readonly reset: boolean };
 
 class FetchTransportImpl implements HttpTransport {
   readonly basePath: string;
@@ -69,49 +63,23 @@ class FetchTransportImpl implements HttpTransport {
     prepare: () => OutboundRequest | Promise<OutboundRequest>,
     options: SendOptions,
   ): Promise<TransportResult> {
-    const { signal } = options;
-    return raceDeadline(
-      signal,
-      () => this.#attempts(prepare, options),
-      () => ({ ok: false, failure: timedOut() }),
+    return sendWithRetry(prepare, options, this.#limits.retryOnReset, (request, signal) =>
+      this.#exchange(request, signal),
     );
   }
 
-  async #attempts(
-    prepare: () => OutboundRequest | Promise<OutboundRequest>,
-    options: SendOptions,
-  ): Promise<TransportResult> {
-    const first = await this.#attempt(prepare, options.signal);
-    if (first.ok) return first;
-    if (!first.reset || !options.idempotent || !this.#limits.retryOnReset || options.signal.aborted)
-      return { ok: false, failure: first.failure };
-    const second = await this.#attempt(prepare, options.signal);
-    return second.ok ? second : { ok: false, failure: second.failure };
-  }
-
-  async #attempt(
-    prepare: () => OutboundRequest | Promise<OutboundRequest>,
-    signal: AbortSignal,
-  ): Promise<AttemptResult> {
-    let request: OutboundRequest;
-    try {
-      request = await prepare();
-    } catch {
-      return {
-        ok: false,
-        failure: registryFailure('ERR_INTERNAL', 'the connector could not prepare the request'),
-        reset: false,
-      };
-    }
+  async #exchange(request: OutboundRequest, signal: AbortSignal): Promise<AttemptResult> {
     // One controller per attempt: the request's deadline, or our own headers/body budget.
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     let slow: 'headers' | 'body' | undefined;
-    let timer = setTimeout(() => {
-      slow = 'headers';
-      controller.abort();
-    }, this.#limits.headersTimeoutMs);
+    const budget = (phase: 'headers' | 'body', ms: number) =>
+      setTimeout(() => {
+        slow = phase;
+        controller.abort();
+      }, ms);
+    const headersTimer = budget('headers', this.#limits.headersTimeoutMs);
     try {
       const res = await this.#fetch(this.#origin + this.basePath + request.path, {
         method: request.method,
@@ -120,51 +88,20 @@ class FetchTransportImpl implements HttpTransport {
         signal: controller.signal,
         redirect: 'manual',
       });
-      clearTimeout(timer);
+      clearTimeout(headersTimer);
       const headers: Record<string, string> = {};
       res.headers.forEach((value, key) => {
         headers[key.toLowerCase()] = value;
       });
-      if (res.status < 200 || res.status >= 300) {
-        await res.body?.cancel().catch(() => undefined);
-        return { ok: true, response: { status: res.status, headers, body: new Uint8Array(0) } };
-      }
-      const max = this.#limits.maxResponseBytes;
-      const declared = Number(headers['content-length'] ?? Number.NaN);
-      if (declared > max) {
-        await res.body?.cancel().catch(() => undefined);
-        return { ok: false, failure: tooLarge(max), reset: false };
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      const reader = res.body?.getReader();
-      while (reader) {
-        timer = setTimeout(() => {
-          slow = 'body';
-          controller.abort();
-        }, this.#limits.bodyTimeoutMs);
-        const { done, value } = await reader.read();
-        clearTimeout(timer);
-        if (done) break;
-        total += value.byteLength;
-        if (total > max) {
-          await reader.cancel().catch(() => undefined);
-          return { ok: false, failure: tooLarge(max), reset: false };
-        }
-        chunks.push(value);
-      }
-      return { ok: true, response: { status: res.status, headers, body: concat(chunks, total) } };
+      const body = fetchBody(res.body, () => budget('body', this.#limits.bodyTimeoutMs));
+      return await readResponse(res.status, headers, body, this.#limits.maxResponseBytes);
     } catch (error) {
-      if (signal.aborted) return { ok: false, failure: timedOut(), reset: false };
+      if (signal.aborted) return failedAttempt(timedOut());
       if (slow !== undefined)
-        return {
-          ok: false,
-          failure: registryFailure('ERR_REGISTRY_TIMEOUT', `registry too slow (${slow} budget)`),
-          reset: false,
-        };
+        return failedAttempt(registryFailure('ERR_REGISTRY_TIMEOUT', `registry too slow (${slow} budget)`));
       return classify(error);
     } finally {
-      clearTimeout(timer);
+      clearTimeout(headersTimer);
       signal.removeEventListener('abort', onAbort);
     }
   }
@@ -174,18 +111,28 @@ class FetchTransportImpl implements HttpTransport {
   }
 }
 
-function tooLarge(max: number): RegistryFailure {
-  return registryFailure('ERR_REGISTRY_MALFORMED', `response body exceeds the limit of ${max} bytes`);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
+/** A fetch body for `readResponse`: each chunk must arrive within the budget `startBudget` starts. */
+function fetchBody(
+  stream: ReadableStream<Uint8Array> | null,
+  startBudget: () => ReturnType<typeof setTimeout>,
+): ResponseBody {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (stream === null) return;
+    reader = stream.getReader();
+    while (true) {
+      const timer = startBudget();
+      const next = await reader.read().finally(() => clearTimeout(timer));
+      if (next.done) return;
+      yield next.value;
+    }
   }
-  return out;
+  return {
+    chunks: chunks(),
+    discard: () => stream?.cancel(),
+    // Once reading has begun the stream is locked: cancel it through its reader.
+    abandon: () => (reader ?? stream)?.cancel(),
+  };
 }
 
 /**
@@ -204,41 +151,21 @@ function classify(error: unknown): AttemptResult {
     ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(code) ||
     /connection (lost|reset|closed)|socket hang up|network connection/.test(message)
   ) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', 'connection lost (FETCH_RESET)'),
-      reset: true,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_UNREACHABLE', 'connection lost (FETCH_RESET)'), true);
   }
   if (/needs to be run remotely/.test(message)) {
     // `wrangler dev --local` has no client certificate to present: its mTLS binding throws.
-    return {
-      ok: false,
-      failure: registryFailure(
-        'ERR_REGISTRY_UNREACHABLE',
-        'mTLS binding unavailable locally (FETCH_BINDING)',
-        false,
-      ),
-      reset: false,
-    };
+    return failedAttempt(
+      registryFailure('ERR_REGISTRY_UNREACHABLE', 'mTLS binding unavailable locally (FETCH_BINDING)', false),
+    );
   }
   if (/CERT|TLS|SSL/.test(code) || /\b(tls|ssl)\b|certificate|handshake/.test(message)) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', 'TLS handshake failed (FETCH_TLS)', false),
-      reset: false,
-    };
+    return failedAttempt(
+      registryFailure('ERR_REGISTRY_UNREACHABLE', 'TLS handshake failed (FETCH_TLS)', false),
+    );
   }
   if (error instanceof TypeError) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', 'cannot connect (FETCH_NETWORK)'),
-      reset: false,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_UNREACHABLE', 'cannot connect (FETCH_NETWORK)'));
   }
-  return {
-    ok: false,
-    failure: registryFailure('ERR_REGISTRY_ERROR', 'request failed (FETCH_ERROR)'),
-    reset: false,
-  };
+  return failedAttempt(registryFailure('ERR_REGISTRY_ERROR', 'request failed (FETCH_ERROR)'));
 }

@@ -7,18 +7,20 @@
  * here, once; `send` never rejects.
  */
 import { Pool } from 'undici';
-import { type RegistryFailure, registryFailure, timedOut } from './registry-failure.ts';
+import { poolExchange } from './pool-exchange.ts';
+import { registryFailure } from './registry-failure.ts';
 import {
+  type AttemptResult,
   checkBaseUrl,
-  checkLimits,
-  DEFAULT_TRANSPORT_OPTIONS,
-  type HttpResponse,
+  type Exchange,
+  failedAttempt,
   type HttpTransport,
   type OutboundRequest,
-  raceDeadline,
   type SendOptions,
+  sendWithRetry,
   type TransportOptions,
   type TransportResult,
+  transportLimits,
 } from './transport.ts';
 
 // The contract lives in transport.ts (no runtime imports); re-exported so existing imports keep working.
@@ -53,17 +55,11 @@ export interface HttpTransportOptions extends Partial<TransportOptions> {
  * @example createHttpTransport({ baseUrl: config.baseUrl, maxResponseBytes: 1 << 20 })
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  const limits = checkLimits({ ...DEFAULT_TRANSPORT_OPTIONS, ...stripUndefined(options) });
-  const url = checkBaseUrl(options.baseUrl);
-  if (options.tls && url.protocol !== 'https:') throw new TypeError('TLS options need an https base URL');
-  return new HttpTransportImpl(url, limits, options.tls);
-}
-
-function stripUndefined(options: HttpTransportOptions): Partial<TransportOptions> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options))
-    if (v !== undefined && k !== 'baseUrl' && k !== 'tls') out[k] = v;
-  return out as Partial<TransportOptions>;
+  const { baseUrl, tls, ...rest } = options;
+  const limits = transportLimits(rest);
+  const url = checkBaseUrl(baseUrl);
+  if (tls && url.protocol !== 'https:') throw new TypeError('TLS options need an https base URL');
+  return new HttpTransportImpl(url, limits, tls);
 }
 
 // Error codes after which the request provably got no answer because the connection
@@ -79,20 +75,16 @@ const UNREACHABLE_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** One attempt's result; `reset` says the connection dropped before any answer. */
-type AttemptResult =
-  | { readonly ok: true; readonly response: HttpResponse }
-  | { readonly ok: false; readonly failure: RegistryFailure; readonly reset: boolean };
-
 class HttpTransportImpl implements HttpTransport {
   readonly basePath: string;
   readonly #pool: Pool;
   readonly #limits: TransportOptions;
+  readonly #exchange: Exchange;
 
   constructor(url: URL, limits: TransportOptions, tls: TlsClientOptions | undefined) {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.#limits = limits;
-    this.#pool = new Pool(url.origin, {
+    const pool = new Pool(url.origin, {
       connections: limits.connections,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       headersTimeout: limits.headersTimeoutMs,
@@ -110,91 +102,15 @@ class HttpTransportImpl implements HttpTransport {
           : {}),
       },
     });
+    this.#pool = pool;
+    this.#exchange = poolExchange(pool, this.basePath, limits.maxResponseBytes, classify);
   }
 
   async send(
     prepare: () => OutboundRequest | Promise<OutboundRequest>,
     options: SendOptions,
   ): Promise<TransportResult> {
-    const { signal } = options;
-    return raceDeadline(
-      signal,
-      () => this.#attempts(prepare, options),
-      () => ({ ok: false, failure: timedOut() }),
-    );
-  }
-
-  async #attempts(
-    prepare: () => OutboundRequest | Promise<OutboundRequest>,
-    options: SendOptions,
-  ): Promise<TransportResult> {
-    const first = await this.#attempt(prepare, options.signal);
-    if (
-      first.ok ||
-      !first.reset ||
-      !options.idempotent ||
-      !this.#limits.retryOnReset ||
-      options.signal.aborted
-    ) {
-      return first.ok ? first : { ok: false, failure: first.failure };
-    }
-    const second = await this.#attempt(prepare, options.signal);
-    return second.ok ? second : { ok: false, failure: second.failure };
-  }
-
-  async #attempt(
-    prepare: () => OutboundRequest | Promise<OutboundRequest>,
-    signal: AbortSignal,
-  ): Promise<AttemptResult> {
-    let request: OutboundRequest;
-    try {
-      request = await prepare();
-    } catch {
-      return {
-        ok: false,
-        failure: registryFailure('ERR_INTERNAL', 'the connector could not prepare the request'),
-        reset: false,
-      };
-    }
-    try {
-      const res = await this.#pool.request({
-        method: request.method,
-        path: this.basePath + request.path,
-        headers: { ...request.headers },
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
-      });
-      // Destroying the body on purpose (size cap) emits an AbortError; it is expected, not a crash.
-      res.body.on('error', () => {});
-      const headers = flattenHeaders(res.headers);
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        return { ok: true, response: { status: res.statusCode, headers, body: new Uint8Array(0) } };
-      }
-      const max = this.#limits.maxResponseBytes;
-      const declared = Number(headers['content-length'] ?? Number.NaN);
-      if (declared > max) {
-        res.body.destroy();
-        return { ok: false, failure: tooLarge(max), reset: false };
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > max) {
-          res.body.destroy();
-          return { ok: false, failure: tooLarge(max), reset: false };
-        }
-        chunks.push(chunk);
-      }
-      return {
-        ok: true,
-        response: { status: res.statusCode, headers, body: new Uint8Array(Buffer.concat(chunks, total)) },
-      };
-    } catch (error) {
-      if (signal.aborted) return { ok: false, failure: timedOut(), reset: false };
-      return classify(error);
-    }
+    return sendWithRetry(prepare, options, this.#limits.retryOnReset, this.#exchange);
   }
 
   async close(): Promise<void> {
@@ -216,18 +132,6 @@ class HttpTransportImpl implements HttpTransport {
   }
 }
 
-function tooLarge(max: number): RegistryFailure {
-  return registryFailure('ERR_REGISTRY_MALFORMED', `response body exceeds the limit of ${max} bytes`);
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
 function errorCode(error: unknown): string {
   if (typeof error !== 'object' || error === null) return 'UNKNOWN';
   const code = (error as { code?: unknown }).code;
@@ -247,47 +151,25 @@ function classify(error: unknown): AttemptResult {
   const code = /^[A-Z][A-Z0-9_]{0,63}$/.test(raw) ? raw : 'UNKNOWN';
   // Only the error's code goes into the detail: messages can echo URLs or server text.
   if (RESET_CODES.has(code)) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `connection lost (${code})`),
-      reset: true,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_UNREACHABLE', `connection lost (${code})`), true);
   }
   if (TIMEOUT_CODES.has(code)) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_TIMEOUT', `registry too slow (${code})`),
-      reset: false,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_TIMEOUT', `registry too slow (${code})`));
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || UNREACHABLE_CODES.has(code)) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `cannot connect (${code})`),
-      reset: false,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_UNREACHABLE', `cannot connect (${code})`));
   }
   if (
     code.startsWith('ERR_SSL_') ||
     code.startsWith('ERR_TLS_') ||
     /CERT|SELF_SIGNED|UNABLE_TO_/.test(code)
   ) {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_UNREACHABLE', `TLS handshake failed (${code})`, false),
-      reset: false,
-    };
+    return failedAttempt(
+      registryFailure('ERR_REGISTRY_UNREACHABLE', `TLS handshake failed (${code})`, false),
+    );
   }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    return {
-      ok: false,
-      failure: registryFailure('ERR_REGISTRY_MALFORMED', 'response body too large'),
-      reset: false,
-    };
+    return failedAttempt(registryFailure('ERR_REGISTRY_MALFORMED', 'response body too large'));
   }
-  return {
-    ok: false,
-    failure: registryFailure('ERR_REGISTRY_ERROR', `request failed (${code})`),
-    reset: false,
-  };
+  return failedAttempt(registryFailure('ERR_REGISTRY_ERROR', `request failed (${code})`));
 }
