@@ -140,12 +140,19 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // The write set's statements, prepared once: building and preparing them per decision cost
   // more than the inserts themselves.
   const ph = sql.placeholder;
-  const findByKey = db
-    .select({
-      requestDigest: decisions.requestDigest,
-      sealed: decisions.decisionSealed,
-      receipt: decisions.receipt,
-    })
+  const storedColumns = {
+    clientId: decisions.clientId,
+    requestDigest: decisions.requestDigest,
+    sealed: decisions.decisionSealed,
+    receipt: decisions.receipt,
+  };
+  const storedById = db
+    .select(storedColumns)
+    .from(decisions)
+    .where(eq(decisions.id, ph('id')))
+    .prepare();
+  const storedByKey = db
+    .select(storedColumns)
     .from(decisions)
     .where(and(eq(decisions.clientId, ph('clientId')), eq(decisions.idempotencyKey, ph('idempotencyKey'))))
     .prepare();
@@ -318,7 +325,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     for (const p of batch) {
       const { write } = p;
       const key = `${write.clientId}\n${write.idempotencyKey}`;
-      const existing = findByKey.get({ clientId: write.clientId, idempotencyKey: write.idempotencyKey });
+      const existing = storedByKey.get({ clientId: write.clientId, idempotencyKey: write.idempotencyKey });
       if (existing) {
         results.push({ kind: 'existing', ...existing });
         continue;
@@ -506,17 +513,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     });
   }
 
-  async function findStored(where: ReturnType<typeof eq>): Promise<StoredDecision | undefined> {
-    const row = db
-      .select({
-        clientId: decisions.clientId,
-        requestDigest: decisions.requestDigest,
-        sealed: decisions.decisionSealed,
-        receipt: decisions.receipt,
-      })
-      .from(decisions)
-      .where(where)
-      .get();
+  async function stored(
+    row: { clientId: string; requestDigest: string; sealed: string; receipt: string } | undefined,
+  ): Promise<StoredDecision | undefined> {
     if (!row) return undefined;
     return {
       clientId: row.clientId,
@@ -542,15 +541,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     origin: checkpoints.origin,
     verifierKey: checkpoints.verifierKey,
 
-    async findByIdempotencyKey(clientId, idempotencyKey) {
-      const row = db
-        .select({ id: decisions.id })
-        .from(decisions)
-        .where(and(eq(decisions.clientId, clientId), eq(decisions.idempotencyKey, idempotencyKey)))
-        .get();
-      return row ? findStored(eq(decisions.id, row.id)) : undefined;
-    },
-    get: (id) => findStored(eq(decisions.id, id)),
+    findByIdempotencyKey: (clientId, idempotencyKey) => stored(storedByKey.get({ clientId, idempotencyKey })),
+    get: (id) => stored(storedById.get({ id })),
     commit,
     appendEvent,
 
