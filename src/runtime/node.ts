@@ -26,6 +26,7 @@ import { withRegistryQuota } from '../core/registry-quota.ts';
 import { createVerificationService } from '../core/verification-service.ts';
 import { createApp, type RequestLogger } from '../http/app.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
+import { readinessOf } from '../http/readiness.ts';
 
 export interface GatewayConfig {
   /** Keys, the SQLite file and the development issuer live here. */
@@ -132,16 +133,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     metrics,
     connectors: partners.service,
     logger: config.logger,
-    readiness: async () => {
-      const probes = await Promise.all(
-        Object.entries(connectors).map(async ([source, c]) => {
-          const ok = c.ping ? await c.ping(AbortSignal.timeout(1000)).catch(() => false) : true;
-          return [source, ok ? 'ok' : 'failing'] as const;
-        }),
-      );
-      const checks = { ...Object.fromEntries(probes), store: 'ok', ledger: 'disabled' } as const;
-      return { ok: probes.every(([, s]) => s === 'ok'), checks };
-    },
+    readiness: () => readinessOf(connectors, () => store.healthy(), 'disabled'),
   });
 
   const server: ServerType = await new Promise((resolve) => {

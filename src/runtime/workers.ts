@@ -31,6 +31,7 @@ import type { Connector, ConnectorRegistry } from '../core/ports.ts';
 import { createVerificationService } from '../core/verification-service.ts';
 import { createApp } from '../http/app.ts';
 import { languageOf, PROBLEM_MEDIA_TYPE, problemFor } from '../http/problems.ts';
+import { readinessOf } from '../http/readiness.ts';
 
 export { LogSequencerObject } from '../adapters/workers/log-sequencer-object.ts';
 export type { WorkerEnv } from '../adapters/workers/worker-env.ts';
@@ -97,26 +98,15 @@ export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
     tracker: store,
     signer,
     auth: { issuers: trustedIssuers(env) },
-    readiness: async () => {
-      const probes = await Promise.all(
-        Object.entries(connectors).map(async ([source, c]) => {
-          const ok = c.ping ? await c.ping(AbortSignal.timeout(1000)).catch(() => false) : true;
-          return [source, ok ? 'ok' : 'failing'] as const;
-        }),
-      );
-      const storeOk = await env.DB.prepare('SELECT 1')
-        .first()
-        .then(
-          () => true,
-          () => false,
-        );
-      const checks = {
-        ...Object.fromEntries(probes),
-        store: storeOk ? 'ok' : 'failing',
-        ledger: 'disabled',
-      } as const;
-      return { ok: storeOk && probes.every(([, s]) => s === 'ok'), checks };
-    },
+    readiness: () =>
+      readinessOf(
+        connectors,
+        () =>
+          env.DB.prepare('SELECT 1')
+            .first()
+            .then(() => true),
+        'disabled',
+      ),
   });
 }
 

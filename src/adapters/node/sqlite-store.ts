@@ -83,6 +83,11 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
    * every proof are untouched. Returns whether anything was known about the subject.
    */
   forgetSubject(idNumber: string): boolean;
+  /**
+   * For `/readyz`: the database answers a query, and the last integrating transaction (if
+   * any since start) committed. A full disk or a lost file shows here before clients notice.
+   */
+  healthy(): boolean;
   /** Number of integrating transactions so far (group-commit figure for benchmarks). */
   readonly batches: number;
   /** Leaves integrated so far (synchronous, for gauges). */
@@ -198,6 +203,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let range: CompactRange;
   let latestNote: string;
   let batches = 0;
+  let lastCommitFailed = false;
+  const ping = client.prepare('SELECT 1');
   ({ range, latestNote } = load());
 
   function load(): { range: CompactRange; latestNote: string } {
@@ -454,7 +461,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     try {
       ({ results, eventIndices } = client.transaction(() => integrate(batch, events))());
       batches += 1;
+      lastCommitFailed = false;
     } catch (error) {
+      lastCommitFailed = true;
       range = before;
       latestNote = noteBefore;
       const failure =
@@ -537,6 +546,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     get treeSize() {
       return range.size;
+    },
+    healthy() {
+      if (lastCommitFailed) return false;
+      try {
+        ping.get();
+        return true;
+      } catch {
+        return false;
+      }
     },
     origin: checkpoints.origin,
     verifierKey: checkpoints.verifierKey,

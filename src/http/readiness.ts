@@ -1,0 +1,33 @@
+/**
+ * `/readyz` for every runtime: each registry's own ping (one second each, in parallel) and
+ * the store's check. The gateway is ready when all of them are; the ledger is reported as
+ * the runtime knows it. An operator on call reads which check failed from the answer.
+ */
+import type { Connector } from '../core/ports.ts';
+import type { Readiness } from './app.ts';
+
+const PING_MS = 1000;
+
+/**
+ * @example
+ * readiness: () => readinessOf(connectors, () => store.healthy(), 'disabled'),
+ */
+export async function readinessOf(
+  connectors: Readonly<Record<string, Connector>>,
+  storeHealthy: () => boolean | Promise<boolean>,
+  ledger: 'ok' | 'failing' | 'disabled',
+): Promise<Readiness> {
+  const [probes, storeOk] = await Promise.all([
+    Promise.all(
+      Object.entries(connectors).map(async ([source, c]) => {
+        const ok = c.ping ? await c.ping(AbortSignal.timeout(PING_MS)).catch(() => false) : true;
+        return [source, ok ? 'ok' : 'failing'] as const;
+      }),
+    ),
+    Promise.resolve()
+      .then(storeHealthy)
+      .catch(() => false),
+  ]);
+  const checks = { ...Object.fromEntries(probes), store: storeOk ? 'ok' : 'failing', ledger } as const;
+  return { ok: storeOk && ledger !== 'failing' && probes.every(([, s]) => s === 'ok'), checks };
+}
