@@ -4,8 +4,14 @@
  * No runtime imports (jose and noble run on Node and Workers alike).
  */
 import { p256 } from '@noble/curves/nist.js';
-import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { DisabilityRecord } from '../../schemas/registry-records.ts';
+import {
+  compactJws,
+  type JwsSign,
+  type JwsSignerFactory,
+  webCryptoJws,
+} from '../../src/adapters/portable/jws.ts';
 import { base64url, fromBase64 } from '../../src/core/encoding.ts';
 import type { Connector, RegistryAnswer, RegistryQuery } from '../../src/core/ports.ts';
 import { checkConfig, DisabilityConnectorConfig, type Es256PrivateJwk } from '../built-in-config.ts';
@@ -19,16 +25,20 @@ import {
   decodeAnswer,
 } from './disability-dialect.ts';
 
+const encoder = new TextEncoder();
+
 /** Lifetime of each bearer token: long enough for one attempt, short enough to be useless if leaked. */
 const TOKEN_SECONDS = 60;
 
 /**
  * The disability federation connector on a transport the runtime chose. The JWK is checked now.
+ * `signWith` signs the per-query JWT (WebCrypto by default; Node passes node:crypto's).
  * @example const disability = createDisabilityClient(config.disability, createFetchTransport({ baseUrl: config.disability.baseUrl }));
  */
 export function createDisabilityClient(
   config: DisabilityConnectorConfig,
   transport: HttpTransport,
+  signWith: JwsSignerFactory = webCryptoJws,
 ): Connector<'disability'> {
   const checked = checkConfig(DisabilityConnectorConfig, config, 'disability federation');
   if (!privateKeyMatches(checked.privateJwk)) {
@@ -36,7 +46,7 @@ export function createDisabilityClient(
       'invalid disability federation connector configuration: privateJwk is not a usable EC private key',
     );
   }
-  return new DisabilityConnectorImpl(checked, transport);
+  return new DisabilityConnectorImpl(checked, transport, signWith);
 }
 
 // A JWK whose `d` does not belong to its `x`/`y` would make the federation refuse every
@@ -55,11 +65,13 @@ class DisabilityConnectorImpl implements Connector<'disability'> {
   readonly source = 'disability' as const;
   readonly #config: DisabilityConnectorConfig;
   readonly #transport: HttpTransport;
-  #key: Promise<CryptoKey | Uint8Array> | undefined;
+  readonly #signWith: JwsSignerFactory;
+  #sign: Promise<JwsSign> | undefined;
 
-  constructor(config: DisabilityConnectorConfig, transport: HttpTransport) {
+  constructor(config: DisabilityConnectorConfig, transport: HttpTransport, signWith: JwsSignerFactory) {
     this.#config = config;
     this.#transport = transport;
+    this.#signWith = signWith;
   }
 
   query(query: RegistryQuery): Promise<RegistryAnswer<DisabilityRecord>> {
@@ -84,16 +96,20 @@ class DisabilityConnectorImpl implements Connector<'disability'> {
   }
 
   async #authorised(method: 'GET' | 'POST', path: string, body?: string): Promise<OutboundRequest> {
-    this.#key ??= importJWK(this.#config.privateJwk as JWK, 'ES256');
-    // A new token (new jti) per attempt: the federation refuses a token it has seen.
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: this.#config.kid, typ: 'JWT' })
-      .setIssuer(this.#config.issuer)
-      .setAudience(this.#config.audience)
-      .setIssuedAt()
-      .setExpirationTime(`${TOKEN_SECONDS}s`)
-      .setJti(crypto.randomUUID())
-      .sign(await this.#key);
+    this.#sign ??= this.#signWith(this.#config.privateJwk as JWK, 'ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: this.#config.issuer,
+      aud: this.#config.audience,
+      iat: now,
+      exp: now + TOKEN_SECONDS,
+      jti: crypto.randomUUID(),
+    };
+    const token = await compactJws(
+      { alg: 'ES256', kid: this.#config.kid, typ: 'JWT' },
+      encoder.encode(JSON.stringify(claims)),
+      await this.#sign,
+    );
     return {
       method,
       path,

@@ -1,7 +1,8 @@
 /**
  * The built-in disability federation (残联) connector on Node: the portable client
- * (`disability-client.ts`) over the undici transport.
+ * (`disability-client.ts`) over the undici transport, signing its JWTs with node:crypto.
  */
+import { nodeJws } from '../../src/adapters/node/node-jws.ts';
 import type { Connector } from '../../src/core/ports.ts';
 import { checkConfig, DisabilityConnectorConfig } from '../built-in-config.ts';
 import { createHttpTransport, type TransportOptions } from '../shared/http-transport.ts';
@@ -16,5 +17,9 @@ export function createDisabilityConnector(
   transport: Partial<TransportOptions> = {},
 ): Connector<'disability'> {
   const checked = checkConfig(DisabilityConnectorConfig, config, 'disability federation');
-  return createDisabilityClient(checked, createHttpTransport({ ...transport, baseUrl: checked.baseUrl }));
+  return createDisabilityClient(
+    checked,
+    createHttpTransport({ ...transport, baseUrl: checked.baseUrl }),
+    nodeJws,
+  );
 }

@@ -11,6 +11,7 @@ import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
 import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
+import { nodeJws } from '../adapters/node/node-jws.ts';
 import {
   createPartnerConnectors,
   type PartnerConnectorSettings,
@@ -87,7 +88,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     throw error;
   }
 
-  const signer = await createJoseSigner(await loadSigningKey(config.dataDir));
+  const signer = await createJoseSigner(await loadSigningKey(config.dataDir), nodeJws);
   const connectors = createBuiltInConnectors(config.registries);
   const quotas = config.registryQuotas ?? {};
   const limit = <S extends Source>(c: Connector<S>): Connector<S> => {

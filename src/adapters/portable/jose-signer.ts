@@ -1,20 +1,19 @@
 /**
- * The decision {@link Signer} on jose (WebCrypto only, so it runs on Node and Workers),
- * and the matching verifier auditors and tests use. No `node:` import belongs here.
+ * The decision {@link Signer} (WebCrypto by default, so it runs on Node and Workers; a
+ * runtime may pass a native {@link JwsSignerFactory}), and the matching verifier auditors
+ * and tests use, on jose. No `node:` import belongs here.
  */
 import {
-  CompactSign,
-  type CryptoKey,
   calculateJwkThumbprint,
   compactVerify,
   createLocalJWKSet,
   errors,
-  importJWK,
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
 import { GatewayError } from '../../core/errors.ts';
 import type { Signer } from '../../core/ports.ts';
+import { compactJws, type JwsSign, type JwsSignerFactory, webCryptoJws } from './jws.ts';
 
 export type DecisionAlgorithm = Signer['algorithm'];
 
@@ -75,20 +74,20 @@ function checkCurve(jwk: JWK, alg: DecisionAlgorithm, what: string): void {
 class JoseSignerImpl implements Signer {
   readonly keyId: string;
   readonly algorithm: DecisionAlgorithm;
-  readonly #key: CryptoKey;
+  readonly #sign: JwsSign;
+  readonly #header: Readonly<Record<string, string>>;
   readonly #jwks: { keys: readonly Record<string, unknown>[] };
 
-  constructor(key: CryptoKey, kid: string, alg: DecisionAlgorithm, keys: readonly Record<string, unknown>[]) {
-    this.#key = key;
+  constructor(sign: JwsSign, kid: string, alg: DecisionAlgorithm, keys: readonly Record<string, unknown>[]) {
+    this.#sign = sign;
     this.keyId = kid;
     this.algorithm = alg;
+    this.#header = Object.freeze({ alg, kid, typ: DECISION_JWS_TYPE });
     this.#jwks = Object.freeze({ keys: Object.freeze([...keys]) });
   }
 
   sign(payload: Uint8Array): Promise<string> {
-    return new CompactSign(payload)
-      .setProtectedHeader({ alg: this.algorithm, kid: this.keyId, typ: DECISION_JWS_TYPE })
-      .sign(this.#key);
+    return compactJws(this.#header, payload, this.#sign);
   }
 
   jwks(): { keys: readonly Record<string, unknown>[] } {
@@ -102,10 +101,13 @@ class JoseSignerImpl implements Signer {
  * against the published public key (a private key paired with the wrong `x`/`y` would
  * otherwise publish a JWKS that verifies nothing).
  * @example
- * const signer = await createJoseSigner({ privateJwk, alg: 'ES256' });
+ * const signer = await createJoseSigner({ privateJwk, alg: 'ES256' }); // or (…, nodeJws) on Node
  * const jws = await signer.sign(canonicalBytes);
  */
-export async function createJoseSigner(options: JoseSignerOptions): Promise<Signer> {
+export async function createJoseSigner(
+  options: JoseSignerOptions,
+  signWith: JwsSignerFactory = webCryptoJws,
+): Promise<Signer> {
   const { privateJwk, alg } = options;
   checkCurve(privateJwk, alg, 'createJoseSigner');
   if (typeof privateJwk.d !== 'string')
@@ -113,9 +115,7 @@ export async function createJoseSigner(options: JoseSignerOptions): Promise<Sign
   if (options.kid !== undefined && privateJwk.kid !== undefined && options.kid !== privateJwk.kid)
     throw new TypeError('createJoseSigner: kid disagrees with privateJwk.kid');
   const kid = options.kid ?? privateJwk.kid ?? (await calculateJwkThumbprint(privateJwk, 'sha256'));
-  const imported = await importJWK({ ...privateJwk, alg, ext: false }, alg);
-  if (imported instanceof Uint8Array)
-    throw new TypeError('createJoseSigner: symmetric keys cannot sign decisions');
+  const sign = await signWith(privateJwk, alg);
 
   const current = publicPart(privateJwk, kid, alg);
   const keys: Readonly<Record<string, unknown>>[] = [current];
@@ -133,7 +133,7 @@ export async function createJoseSigner(options: JoseSignerOptions): Promise<Sign
     keys.push(publicPart(retired, retiredKid, retiredAlg));
   }
 
-  const signer = new JoseSignerImpl(imported, kid, alg, keys);
+  const signer = new JoseSignerImpl(sign, kid, alg, keys);
   const probe = new TextEncoder().encode('egw-signer-probe');
   await verifyDecisionJws(await signer.sign(probe), { keys: [current] }).catch(() => {
     throw new TypeError('createJoseSigner: the private key does not match its public coordinates');
