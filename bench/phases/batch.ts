@@ -64,19 +64,25 @@ export async function batchPhase(options: BatchPhaseOptions): Promise<MetricReco
   let serial = 0;
   const online = verificationSender(target, token, bodies, `online-${Date.now()}`);
   const onlineRate = Math.max(1, quota * 0.02);
-  const window = async (seconds: number): Promise<readonly Sample[]> => {
+  // Windows in which the online generator fell behind its schedule: its core is shared with
+  // the batch client and the sandboxes, and a late send is not the gateway's latency.
+  const lagged = { without: 0, during: 0, windows: 0 };
+  const window = async (seconds: number, phase?: 'without' | 'during'): Promise<readonly Sample[]> => {
     const r = await runOpenLoop({
       ratePerSecond: onlineRate,
       durationMs: seconds * 1000,
       send: () => online(serial++),
     });
+    if (phase === undefined) return r.samples; // warm-up: not counted
+    lagged.windows += 1;
+    if (r.lag.fellBehind) lagged[phase] += 1;
     return r.samples;
   };
   log(
     `M7: quota ${quota}/s on hrss (civil ${quotas.civil_affairs}, disability ${quotas.disability}), online ${onlineRate.toFixed(1)}/s`,
   );
   await window(2); // warm
-  const without: Sample[] = [...(await window(options.baselineSeconds / 2))];
+  const without: Sample[] = [...(await window(options.baselineSeconds / 2, 'without'))];
 
   const batch = spawnPinned(GENERATOR_CORE, 'src/cli/main.ts', [
     'batch',
@@ -103,10 +109,10 @@ export async function batchPhase(options: BatchPhaseOptions): Promise<MetricReco
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, residentMemory(gateway.pid).rss);
   }, 500);
-  while (running) during.push(...(await window(5)));
+  while (running) during.push(...(await window(5, 'during')));
   clearTimeout(budget);
   clearInterval(sampler);
-  without.push(...(await window(options.baselineSeconds / 2)));
+  without.push(...(await window(options.baselineSeconds / 2, 'without')));
   await target.close();
   await gateway.stop();
 
@@ -153,8 +159,15 @@ export async function batchPhase(options: BatchPhaseOptions): Promise<MetricReco
       spread: null,
       target: atMost(1.1),
       validity: {
-        ok: without.length >= 100 && during.length >= 100,
-        notes: [`online samples: ${without.length} without, ${during.length} during`],
+        ok: without.length >= 100 && during.length >= 100 && lagged.without + lagged.during === 0,
+        notes: [
+          `online samples: ${without.length} without, ${during.length} during`,
+          ...(lagged.without + lagged.during > 0
+            ? [
+                `the online generator fell behind in ${lagged.during} window(s) during the batch and ${lagged.without} without it, of ${lagged.windows}: its core also runs the batch client and the sandboxes`,
+              ]
+            : []),
+        ],
       },
     }),
   ];
