@@ -49,7 +49,9 @@ export const IdNumber = z
     else if (problem === 'check_digit')
       ctx.addIssue({ code: 'custom', message: 'the check character (GB 11643) does not match' });
   })
-  .meta({ description: '18-character PRC resident identity number (GB 11643).' });
+  // `format` names the rule a pattern cannot say (a real date, the check character), so API
+  // fuzzers and client generators can be taught to produce valid numbers.
+  .meta({ description: '18-character PRC resident identity number (GB 11643).', format: 'gb11643' });
 
 export const PersonName = z.string().trim().min(1).max(64);
 

@@ -109,7 +109,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
   app.get('/audit', (c) => c.html(auditPage()));
 
-  app.notFound((c) => problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route')));
+  const methodsAt = routeMethods(app);
+  app.notFound((c) => {
+    // A known address asked with a method it does not serve is 405 with `Allow` (RFC 9110 §15.5.6).
+    const allow = methodsAt(c.req.path);
+    if (allow.length === 0) return problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route'));
+    return problemResponse(c, new GatewayError('ERR_METHOD_NOT_ALLOWED', 'method not served here'), {
+      headers: { Allow: allow.join(', ') },
+    });
+  });
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status === 400) {
       // Hono's own 400 is a body that is not JSON; never echo its text.
@@ -123,4 +131,28 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return problemResponse(c, err);
   });
   return app;
+}
+
+/**
+ * The methods each registered route serves, looked up by request path (HEAD wherever GET
+ * is, as Hono answers it). Built on first use, once every route is registered.
+ */
+function routeMethods(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
+  let table: { readonly pattern: RegExp; readonly method: string }[] | undefined;
+  return (path) => {
+    table ??= app.routes
+      .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+      .map((r) => ({
+        pattern: new RegExp(
+          `^${r.path
+            .split('/')
+            .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+            .join('/')}/?$`,
+        ),
+        method: r.method,
+      }));
+    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }

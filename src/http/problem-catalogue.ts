@@ -88,6 +88,15 @@ export const PROBLEM_CATALOGUE: Readonly<Record<ErrorCode, ProblemEntry>> = Obje
       'zh-CN': '所查记录不存在，或您的账号无权查看。请核对编号后重试。',
     },
   ),
+  ERR_METHOD_NOT_ALLOWED: entry(
+    405,
+    'method-not-allowed',
+    { en: 'Operation not supported here', 'zh-CN': '此地址不支持该操作' },
+    {
+      en: 'This address does not support that kind of request. The Allow header lists the ones it supports; check your system’s configuration.',
+      'zh-CN': '此地址不支持该类请求。响应头 Allow 列出了它支持的请求方式；请检查您所用系统的配置。',
+    },
+  ),
   ERR_IDEMPOTENCY_CONFLICT: entry(
     409,
     'idempotency-conflict',

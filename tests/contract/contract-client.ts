@@ -52,6 +52,8 @@ export interface ContractClient {
   /** POST /v1/verifications with `body` serialised as JSON unless it is already a string. */
   post(body: unknown, init: PostInit): Promise<TextResponse>;
   get(path: string, init: GetInit): Promise<TextResponse>;
+  /** Any method on any path, with the token and language sent as `get` sends them. */
+  request(method: string, path: string, init: GetInit): Promise<TextResponse>;
 }
 
 /** @example const client = contractClient(target); const r = await client.post(body, { token }); */
@@ -79,10 +81,13 @@ export function contractClient(target: ContractTarget): ContractClient {
       });
     },
     get(path, init) {
+      return this.request('GET', path, init);
+    },
+    request(method, path, init) {
       const headers: Record<string, string> = { 'accept-language': init.language ?? 'en' };
       if (init.authorization !== undefined) headers.authorization = init.authorization;
       else if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
-      return send(path, { headers });
+      return send(path, { method, headers });
     },
   };
 }

@@ -139,6 +139,29 @@ export function describeRequestContract(source: TargetSource): void {
       expectDecision(await client.post(valid, { token, key }), 201);
     });
 
+    it('a known address asked with a method it does not serve is 405 naming the ones it does; an unknown one 404', async () => {
+      const cases = [
+        ['DELETE', '/v1/verifications', 'POST'],
+        ['PUT', '/v1/verifications/some-id', 'GET, HEAD'],
+        ['POST', '/v1/log/checkpoint', 'GET, HEAD'],
+        ['PATCH', '/v1/log/entries', 'GET, HEAD'],
+      ] as const;
+      for (const language of LANGUAGES) {
+        for (const [method, path, allow] of cases) {
+          const r = await client.request(method, path, { token, language });
+          expectProblem(target, r, 405, 'ERR_METHOD_NOT_ALLOWED', language);
+          expect(r.headers.get('allow'), `${method} ${path}`).toBe(allow);
+        }
+        expectProblem(
+          target,
+          await client.request('GET', '/v1/no-such-thing', { token, language }),
+          404,
+          'ERR_NOT_FOUND',
+          language,
+        );
+      }
+    });
+
     it('a body over the limit is 413', async () => {
       const limit = target.bodyLimitBytes ?? 64 * 1024;
       const oversized = JSON.stringify({ ...valid, padding: 'x'.repeat(limit) });

@@ -100,7 +100,9 @@ function document(app: OpenAPIHono<AppEnv>): void {
   const manifestBody = {
     body: { required: true, content: { 'application/json': { schema: ConnectorManifest } } },
   };
+  const bodyProblems = { 413: problem('Body too large'), 415: problem('Wrong content type') };
   const common = {
+    400: problem('Malformed request, with the paths at fault'),
     401: problem('Missing or invalid token'),
     403: problem('Token lacks connectors:register / connectors:admin, or another agency'),
     404: problem('No such connector for this agency'),
@@ -114,6 +116,7 @@ function document(app: OpenAPIHono<AppEnv>): void {
       {
         201: json('The connector'),
         400: problem('Invalid, oversized or refused manifest, with the paths at fault'),
+        ...bodyProblems,
       },
     ],
     ['get', '/v1/connectors', 'The connectors this token may see', {}, { 200: json('{ connectors }') }],
@@ -129,7 +132,7 @@ function document(app: OpenAPIHono<AppEnv>): void {
       '/v1/connectors/{id}/versions',
       'Register a new manifest version (the active one keeps serving)',
       { ...idParam, ...manifestBody },
-      { 201: json('The connector'), 400: problem('Invalid manifest') },
+      { 201: json('The connector'), 400: problem('Invalid manifest'), ...bodyProblems },
     ],
     [
       'post',
@@ -142,6 +145,7 @@ function document(app: OpenAPIHono<AppEnv>): void {
           content: { 'application/pem-certificate-chain': { schema: z.string() } },
         },
         400: problem('CSR refused, with the paths at fault'),
+        ...bodyProblems,
       },
     ],
     [

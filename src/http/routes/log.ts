@@ -10,7 +10,12 @@ export const MAX_ENTRIES_PAGE = 1000;
 const problems = {
   400: { description: 'Out of range', content: { 'application/problem+json': { schema: Problem } } },
 };
-const Index = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+// A required decimal query parameter (z.coerce would publish it as optional and nullable).
+const Index = z
+  .string()
+  .regex(/^\d{1,16}$/, 'must be a non-negative integer')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be a safe integer');
 
 const checkpoint = createRoute({
   method: 'get',

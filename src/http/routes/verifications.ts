@@ -63,6 +63,7 @@ const read = createRoute({
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: {
     200: { description: 'The decision', content: { 'application/json': { schema: Decision } } },
+    400: problem('Malformed decision id'),
     401: problem('Missing or invalid token'),
     403: problem('Token lacks verifications:read'),
     404: problem('No such decision for this client'),
