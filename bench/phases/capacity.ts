@@ -1,17 +1,20 @@
 /**
  * Closed-loop capacity (autocannon): B2's with the fixed registries (it sets the open-loop
  * rates), F's and B1's for reference, and F's saturation with instant sandboxes, with its
- * resident memory and a CPU profile of the load window.
+ * resident memory and a CPU profile of the load window; then the same saturation with V8's
+ * old space capped ({@link HEAP_CAP}), as an operator bounding memory would run it: what the
+ * cap saves in memory and what it costs in throughput.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { issueDevToken } from '../../src/adapters/node/key-files.ts';
 import { runClosedLoop } from '../lib/closed-loop.ts';
 import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.ts';
 import { nextSerial, settle } from '../lib/harness.ts';
 import { cpuSeconds, residentMemory } from '../lib/processes.ts';
 import { atLeast, atMost, type MetricRecord, metric } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
-import type { ServerProcess, Systems } from '../lib/systems.ts';
+import { type ServerProcess, type Systems, startServer } from '../lib/systems.ts';
 import { FIXED } from './latency.ts';
 
 export interface CapacityOptions {
@@ -23,7 +26,15 @@ export interface CapacityOptions {
   readonly log: (line: string) => void;
 }
 
-function post(options: CapacityOptions, server: ServerProcess, connections: number) {
+/** The node flags of the capped-heap saturation run (old space, and each young semi-space, in MB). */
+export const HEAP_CAP = ['--max-old-space-size=160', '--max-semi-space-size=8'] as const;
+
+function post(
+  options: CapacityOptions,
+  server: ServerProcess,
+  connections: number,
+  token = options.systems.token,
+) {
   const serial = nextSerial();
   return runClosedLoop({
     url: server.url,
@@ -31,7 +42,7 @@ function post(options: CapacityOptions, server: ServerProcess, connections: numb
     method: 'POST',
     connections,
     durationSeconds: options.seconds,
-    headers: { authorization: `Bearer ${options.systems.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     next: (i) => ({
       body: options.bodies[i % options.bodies.length] ?? '',
       headers: { 'idempotency-key': `cap-${serial}-${i}` },
@@ -107,6 +118,38 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
       };
     }
   }
+
+  // The same, on a second F whose old space is capped (its own data directory and token).
+  const cappedDir = join(options.workDir, 'heap-capped');
+  const capped = await startServer({
+    mode: 'full',
+    dataDir: cappedDir,
+    registriesFile: systems.registriesFile,
+    nodeArgs: HEAP_CAP,
+  });
+  const cappedToken = await issueDevToken({
+    dataDir: cappedDir,
+    scopes: 'verifications:write',
+    clientId: 'bench-capped',
+    ttlSeconds: 3600,
+  });
+  const cappedSaturation: number[] = [];
+  let cappedPeakRss = 0;
+  await post(warm, capped, 32, cappedToken);
+  for (let r = 0; r < options.reps; r++) {
+    await settle(capped.pid);
+    const sampler = setInterval(() => {
+      cappedPeakRss = Math.max(cappedPeakRss, residentMemory(capped.pid).rss);
+    }, 200);
+    const result = await post(options, capped, 64, cappedToken);
+    clearInterval(sampler);
+    cappedSaturation.push(result.goodPerSecond);
+    log(
+      `  saturation rep ${r + 1}/${options.reps} with ${HEAP_CAP.join(' ')}: F ${result.goodPerSecond.toFixed(0)} decisions/s`,
+    );
+  }
+  await capped.stop();
+
   await systems.sandboxes.setLatency(FIXED);
   const sat = median(saturation);
   const spread = (xs: number[]) => (xs.length > 1 ? (Math.max(...xs) - Math.min(...xs)) / median(xs) : null);
@@ -148,6 +191,22 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
         spread: null,
         target: atMost(200),
         validity: { ok: peakRss > 0, notes: [] },
+      }),
+      metric({
+        id: 'mem',
+        name: `resident memory of F under saturation with ${HEAP_CAP.join(' ')} (peak VmRSS)`,
+        unit: 'MB',
+        baseline: null,
+        value: cappedPeakRss / 1e6,
+        ratio: cappedPeakRss / 1e6,
+        spread: null,
+        target: atMost(200),
+        validity: {
+          ok: cappedPeakRss > 0,
+          notes: [
+            `throughput with the cap: ${median(cappedSaturation).toFixed(0)} decisions/s, ${((median(cappedSaturation) / sat) * 100).toFixed(0)} % of uncapped`,
+          ],
+        },
       }),
     ],
   };
