@@ -1,6 +1,6 @@
 /**
- * Contract: idempotent replay returns the identical signed decision; the same key with
- * another body is 409 and changes nothing; a client reads only its own decisions (404
+ * Contract: idempotent replay returns the identical signed decision, also when the copies
+ * arrive at once; the same key with another body is 409 and changes nothing; a client reads only its own decisions (404
  * otherwise, indistinguishable from a missing one) unless its token has `audit:read`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,36 @@ export function describeIdempotencyContract(source: TargetSource): void {
       const again = await client.post(request, { token: a.writer, key });
       expectDecision(again, 200);
       expect(again.text).toBe(first.text);
+    });
+
+    it('the same key and body sent five times at once make one decision: one 201, four identical 200s', async () => {
+      const key = freshKey('race');
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => client.post(request, { token: a.writer, key })),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+      const decisions = answers.map((r) => expectDecision(r, r.status === 201 ? 201 : 200));
+      expect(new Set(decisions.map((d) => d.id)).size).toBe(1);
+      expect(new Set(decisions.map((d) => d.signature)).size).toBe(1);
+      expect(new Set(decisions.map((d) => d.receipt.leafIndex)).size).toBe(1);
+    });
+
+    it('the same key with two bodies at once: one decision, the other body 409', async () => {
+      const key = freshKey('race-conflict');
+      const other = {
+        ...request,
+        declaration: {
+          ...request.declaration,
+          monthlyHouseholdIncome: request.declaration.monthlyHouseholdIncome + 2,
+        },
+      };
+      const answers = await Promise.all([
+        client.post(request, { token: a.writer, key }),
+        client.post(other, { token: a.writer, key }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+      const loser = answers.find((r) => r.status === 409);
+      if (loser) expectProblem(target, loser, 409, 'ERR_IDEMPOTENCY_CONFLICT');
     });
 
     it("keys are per client: another client's same key and body is a decision of its own", async () => {

@@ -1,0 +1,77 @@
+/**
+ * The sequencer's answer when the same client and key arrive in ONE integrating batch: the
+ * first is committed, an identical body gets that very decision back (replayed), another
+ * body is a conflict, and the log holds one decision leaf for all of them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { generatePopulation } from '../../../connectors/index.ts';
+import type { Decision } from '../../../schemas/index.ts';
+import { createCheckpointSigner } from '../../../src/adapters/node/checkpoint-signer.ts';
+import { loadDataKeyRing, loadNoteSignerKey } from '../../../src/adapters/node/data-keys.ts';
+import { openDatabase } from '../../../src/adapters/node/sqlite-database.ts';
+import { createSqliteStore } from '../../../src/adapters/node/sqlite-store.ts';
+import { createSealer } from '../../../src/adapters/portable/sealer.ts';
+import type { DecisionWrite } from '../../../src/core/decision-store.ts';
+import { requestFor } from '../../support/requests.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'egw-twins-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const fixtures = generatePopulation({ seed: 'twins', size: 2 });
+
+function write(id: string, requestDigest: string): DecisionWrite {
+  const request = requestFor(fixtures, 0);
+  const decision: Omit<Decision, 'receipt'> = {
+    id,
+    outcome: 'eligible',
+    provisional: false,
+    greenChannel: false,
+    decidedAt: '2026-11-26T01:00:00.000Z',
+    decisionDate: '2026-11-26',
+    region: request.region,
+    basis: [],
+    policy: { id: 'cn-320100', version: '2025.1', digest: 'policy-digest' },
+    evidence: [],
+    signature: `signature-of-${id}`,
+  };
+  return {
+    clientId: 'intake-a',
+    idempotencyKey: 'same-key',
+    requestDigest,
+    request,
+    decision,
+    payloadDigest: `payload-of-${id}`,
+    accesses: [],
+  };
+}
+
+it('commits the first, replays its twin, refuses the other body, with one decision leaf', async () => {
+  const db = openDatabase(join(dir, 't.sqlite'));
+  const store = createSqliteStore({
+    db,
+    sealer: await createSealer(loadDataKeyRing(dir)),
+    checkpoints: createCheckpointSigner(loadNoteSignerKey(dir, 'test.local/log')),
+  });
+  const batchesBefore = store.batches;
+  // Called in the same tick, so the sequencer integrates all three in one transaction.
+  const [first, twin, other] = await Promise.all([
+    store.commit(write('decision-1', 'digest-A')),
+    store.commit(write('decision-2', 'digest-A')),
+    store.commit(write('decision-3', 'digest-B')),
+  ]);
+  expect(store.batches - batchesBefore).toBe(1);
+  expect(first?.status).toBe('committed');
+  expect(twin).toEqual({
+    status: 'replayed',
+    decision: first?.status === 'committed' ? first.decision : null,
+  });
+  expect(other).toEqual({ status: 'conflict' });
+  expect(store.treeSize).toBe(1);
+  expect((await store.findByIdempotencyKey('intake-a', 'same-key'))?.decision).toEqual(
+    first?.status === 'committed' ? first.decision : null,
+  );
+  db.$client.close();
+});
