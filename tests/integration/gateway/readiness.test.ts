@@ -9,13 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../../connectors/index.ts';
-import { createCheckpointSigner } from '../../../src/adapters/node/checkpoint-signer.ts';
-import { loadDataKeyRing, loadNoteSignerKey } from '../../../src/adapters/node/data-keys.ts';
-import { openDatabase } from '../../../src/adapters/node/sqlite-database.ts';
-import { createSqliteStore } from '../../../src/adapters/node/sqlite-store.ts';
-import { createSealer } from '../../../src/adapters/portable/sealer.ts';
 import { GatewayError } from '../../../src/core/errors.ts';
 import { startInProcess } from '../../support/gateway-harness.ts';
+import { openTestStore } from '../../support/sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-ready-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,12 +25,7 @@ const event = (n: number) => ({
 
 describe('the store’s health', () => {
   it('turns failing when a commit fails, loses nothing, and recovers with the next commit', async () => {
-    const db = openDatabase(join(dir, 'h.sqlite'));
-    const store = createSqliteStore({
-      db,
-      sealer: await createSealer(loadDataKeyRing(dir)),
-      checkpoints: createCheckpointSigner(loadNoteSignerKey(dir, 'test.local/log')),
-    });
+    const { db, store } = await openTestStore(dir, 'h.sqlite');
     await store.appendEvent(event(0));
     expect(store.healthy()).toBe(true);
 

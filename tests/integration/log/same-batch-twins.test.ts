@@ -9,13 +9,9 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { generatePopulation } from '../../../connectors/index.ts';
 import type { Decision } from '../../../schemas/index.ts';
-import { createCheckpointSigner } from '../../../src/adapters/node/checkpoint-signer.ts';
-import { loadDataKeyRing, loadNoteSignerKey } from '../../../src/adapters/node/data-keys.ts';
-import { openDatabase } from '../../../src/adapters/node/sqlite-database.ts';
-import { createSqliteStore } from '../../../src/adapters/node/sqlite-store.ts';
-import { createSealer } from '../../../src/adapters/portable/sealer.ts';
 import type { DecisionWrite } from '../../../src/core/decision-store.ts';
 import { requestFor } from '../../support/requests.ts';
+import { openTestStore } from '../../support/sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-twins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,12 +45,7 @@ function write(id: string, requestDigest: string): DecisionWrite {
 }
 
 it('commits the first, replays its twin, refuses the other body, with one decision leaf', async () => {
-  const db = openDatabase(join(dir, 't.sqlite'));
-  const store = createSqliteStore({
-    db,
-    sealer: await createSealer(loadDataKeyRing(dir)),
-    checkpoints: createCheckpointSigner(loadNoteSignerKey(dir, 'test.local/log')),
-  });
+  const { db, store } = await openTestStore(dir, 't.sqlite');
   const batchesBefore = store.batches;
   // Called in the same tick, so the sequencer integrates all three in one transaction.
   const [first, twin, other] = await Promise.all([
