@@ -18,6 +18,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { CivilAffairsRecord } from '../../schemas/registry-records.ts';
 import { base64 } from '../../src/core/encoding.ts';
+import { decodeJsonDialect } from '../shared/json-dialect.ts';
 import { type Decoded, malformed, registryFailure } from '../shared/registry-failure.ts';
 
 /** The batch lookup path. */
@@ -162,25 +163,16 @@ export function fromItem(item: CivilAffairsItem): Record<string, unknown> {
  * @example decodeAnswer(bytes) // { ok: true, value: [{ idNumber, programme: 'minimum_living_allowance', ... }] }
  */
 export function decodeAnswer(body: Uint8Array): Decoded<Record<string, unknown>[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch {
-    return malformed('response is not valid UTF-8 JSON');
-  }
-  const parsed = CivilAffairsResponse.safeParse(json);
-  if (!parsed.success) {
-    const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
-    return malformed(`response does not follow the civil affairs dialect at ${path || '(root)'}`);
-  }
-  if (parsed.data.code !== CIVIL_AFFAIRS_OK) {
+  const parsed = decodeJsonDialect(body, CivilAffairsResponse, 'civil affairs');
+  if (!parsed.ok) return parsed;
+  if (parsed.value.code !== CIVIL_AFFAIRS_OK) {
     // Agency codes are short and non-personal; the message is not copied.
-    const code = /^\d{4}$/.test(parsed.data.code) ? parsed.data.code : 'unknown';
+    const code = /^\d{4}$/.test(parsed.value.code) ? parsed.value.code : 'unknown';
     return {
       ok: false,
       failure: registryFailure('ERR_REGISTRY_ERROR', `registry answered business code ${code}`),
     };
   }
-  if (!parsed.data.data) return malformed('response lacks data');
-  return { ok: true, value: parsed.data.data.jzxx.map(fromItem) };
+  if (!parsed.value.data) return malformed('response lacks data');
+  return { ok: true, value: parsed.value.data.jzxx.map(fromItem) };
 }

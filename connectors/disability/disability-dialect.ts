@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 import type { DisabilityRecord } from '../../schemas/registry-records.ts';
-import { type Decoded, malformed, registryFailure } from '../shared/registry-failure.ts';
+import { decodeJsonDialect } from '../shared/json-dialect.ts';
+import { type Decoded, registryFailure } from '../shared/registry-failure.ts';
 
 /** The batch lookup path. */
 export const DISABILITY_LOOKUP_PATH = '/openapi/v1/certificates:batchGet';
@@ -98,19 +99,10 @@ export function fromCertificate(c: DisabilityCertificate): Record<string, unknow
  * @example decodeAnswer(bytes) // { ok: true, value: [{ idNumber, category: 'visual', grade: 2, ... }] }
  */
 export function decodeAnswer(body: Uint8Array): Decoded<Record<string, unknown>[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch {
-    return malformed('response is not valid UTF-8 JSON');
-  }
-  const parsed = DisabilityResponse.safeParse(json);
-  if (!parsed.success) {
-    const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
-    return malformed(`response does not follow the disability federation dialect at ${path || '(root)'}`);
-  }
-  if (parsed.data.result !== 'OK') {
+  const parsed = decodeJsonDialect(body, DisabilityResponse, 'disability federation');
+  if (!parsed.ok) return parsed;
+  if (parsed.value.result !== 'OK') {
     return { ok: false, failure: registryFailure('ERR_REGISTRY_ERROR', 'registry answered a non-OK result') };
   }
-  return { ok: true, value: parsed.data.certificates.map(fromCertificate) };
+  return { ok: true, value: parsed.value.certificates.map(fromCertificate) };
 }

@@ -73,3 +73,65 @@ export function subjectCommitment(
 export function leafBytes(leaf: Leaf): Uint8Array {
   return canonicalBytes(leaf);
 }
+
+/** What an access leaf says, and the identity number its commitment binds. */
+export interface AccessLeafInput {
+  readonly decisionId: string;
+  readonly idNumber: string;
+  readonly source: EvidenceKind;
+  readonly purpose: string;
+  readonly consentReference: string;
+  readonly status: AccessLeaf['status'];
+  readonly at: string;
+}
+
+/**
+ * The leaf of one registry access, its subject committed under the subject's key.
+ * @example append(accessLeaf(keyOf(hash), { decisionId, idNumber, source, purpose, consentReference, status, at }))
+ */
+export function accessLeaf(subjectKey: Uint8Array, a: AccessLeafInput): AccessLeaf {
+  return {
+    v: LEAF_VERSION,
+    kind: 'access',
+    decisionId: a.decisionId,
+    subject: subjectCommitment(subjectKey, a.idNumber, {
+      decisionId: a.decisionId,
+      kind: 'access',
+      source: a.source,
+    }),
+    source: a.source,
+    purpose: a.purpose,
+    consentReference: a.consentReference,
+    status: a.status,
+    at: a.at,
+  };
+}
+
+/** What a decision leaf says, and the applicant's identity number its commitment binds. */
+export interface DecisionLeafInput {
+  readonly decisionId: string;
+  readonly clientId: string;
+  readonly idNumber: string;
+  readonly payloadDigest: string;
+  readonly policyDigest: string;
+  readonly decidedAt: string;
+  readonly accesses: number;
+}
+
+/**
+ * The leaf of one decision, the applicant committed under their key.
+ * @example append(decisionLeaf(keyOf(hash), { decisionId, clientId, idNumber, payloadDigest, policyDigest, decidedAt, accesses }))
+ */
+export function decisionLeaf(subjectKey: Uint8Array, d: DecisionLeafInput): DecisionLeaf {
+  return {
+    v: LEAF_VERSION,
+    kind: 'decision',
+    decisionId: d.decisionId,
+    clientId: d.clientId,
+    subject: subjectCommitment(subjectKey, d.idNumber, { decisionId: d.decisionId, kind: 'decision' }),
+    payloadDigest: d.payloadDigest,
+    policyDigest: d.policyDigest,
+    decidedAt: d.decidedAt,
+    accesses: d.accesses,
+  };
+}

@@ -11,10 +11,10 @@ import { createDisabilityClient } from '../../connectors/disability/disability-c
 import { createHrssClient } from '../../connectors/hrss/hrss-client.ts';
 import { createFetchTransport } from '../../connectors/shared/fetch-transport.ts';
 import type { Source } from '../../schemas/index.ts';
+import { createCheckpointSigner } from '../adapters/portable/checkpoint-signer.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import * as schema from '../adapters/portable/schema.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
-import { createNoteCheckpointSigner } from '../adapters/workers/checkpoint-signer.ts';
 import { createD1Store } from '../adapters/workers/d1-store.ts';
 import { sequencerClient } from '../adapters/workers/sequencer-client.ts';
 import {
@@ -51,7 +51,7 @@ export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
     alg: privateJwk.kty === 'OKP' ? 'EdDSA' : 'ES256',
     retiredPublicJwks: retired,
   });
-  const checkpoints = createNoteCheckpointSigner(env.LOG_NOTE_SIGNER_KEY);
+  const checkpoints = createCheckpointSigner(env.LOG_NOTE_SIGNER_KEY);
   const store = createD1Store({
     db,
     sealer,

@@ -1,25 +1,14 @@
 /**
- * The log's checkpoint signer: C2SP checkpoints as Ed25519 signed notes, keyed by the
- * note key under `<data>/keys`. Synchronous, because it signs inside the integrating
- * transaction.
+ * The log's checkpoint signer on Node: the portable one, signing with node:crypto Ed25519,
+ * keyed by the note key under `<data>/keys`.
  */
-import { openCheckpoint, signCheckpoint } from '../../core/log/checkpoint.ts';
-import { parseSignerKey, parseVerifierKey } from '../../core/log/note-key.ts';
+import {
+  type CheckpointSigner,
+  createCheckpointSigner as createPortableCheckpointSigner,
+} from '../portable/checkpoint-signer.ts';
 import { nodeEd25519 } from './node-ed25519.ts';
-import type { CheckpointSigner } from './sqlite-store.ts';
 
 /** @example const checkpoints = createCheckpointSigner(loadNoteSignerKey(dataDir, origin)); */
 export function createCheckpointSigner(signerKey: string): CheckpointSigner {
-  const signer = parseSignerKey(signerKey, nodeEd25519);
-  const verifier = parseVerifierKey(signer.verifierKey);
-  const origin = signer.name;
-  return {
-    origin,
-    verifierKey: signer.verifierKey,
-    sign: (size, rootHash) => signCheckpoint({ origin, size, rootHash }, signer),
-    open: (note) => {
-      const opened = openCheckpoint(note, verifier, { origin });
-      return { size: opened.size, rootHash: opened.rootHash };
-    },
-  };
+  return createPortableCheckpointSigner(signerKey, nodeEd25519);
 }

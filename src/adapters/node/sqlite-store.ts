@@ -16,13 +16,12 @@ import type {
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
 import {
-  type AccessLeaf,
-  type DecisionLeaf,
+  accessLeaf,
+  decisionLeaf,
   type EventLeaf,
   LEAF_VERSION,
   type Leaf,
   leafBytes,
-  subjectCommitment,
 } from '../../core/leaves.ts';
 import {
   appendLeaf,
@@ -39,19 +38,11 @@ import type {
   InclusionProof,
   TransparencyLog,
 } from '../../core/transparency-log.ts';
+import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
 import { accessRecords, decisions, logCheckpoints, logLeaves, subjectKeys } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { subjectAccessEntries } from '../portable/subject-access.ts';
 import type { Db } from './sqlite-database.ts';
-
-export interface CheckpointSigner {
-  readonly origin: string;
-  readonly verifierKey: string;
-  /** Signs the checkpoint synchronously: it runs inside the integrating transaction. */
-  sign(size: number, rootHash: Uint8Array): string;
-  /** Checks a stored note was signed by this log's key and returns its root; throws otherwise. */
-  open(note: string): { size: number; rootHash: Uint8Array };
-}
 
 export interface SqliteStoreOptions {
   readonly db: Db;
@@ -350,21 +341,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const decisionId = write.decision.id;
       write.accesses.forEach((access, i) => {
         const hash = sealer.lookupHash(access.idNumber);
-        const leaf: AccessLeaf = {
-          v: LEAF_VERSION,
-          kind: 'access',
-          decisionId,
-          subject: subjectCommitment(subjectKey(hash), access.idNumber, {
-            decisionId,
-            kind: 'access',
-            source: access.source,
-          }),
-          source: access.source,
-          purpose: access.purpose,
-          consentReference: access.consentReference,
-          status: access.status,
-          at: access.at,
-        };
+        const leaf = accessLeaf(subjectKey(hash), { decisionId, ...access });
         insertAccess.run({
           decisionId,
           subjectHash: hash,
@@ -378,20 +355,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         });
       });
       const applicantHash = sealer.lookupHash(write.request.applicant.idNumber);
-      const leaf: DecisionLeaf = {
-        v: LEAF_VERSION,
-        kind: 'decision',
+      const leaf = decisionLeaf(subjectKey(applicantHash), {
         decisionId,
         clientId: write.clientId,
-        subject: subjectCommitment(subjectKey(applicantHash), write.request.applicant.idNumber, {
-          decisionId,
-          kind: 'decision',
-        }),
+        idNumber: write.request.applicant.idNumber,
         payloadDigest: write.payloadDigest,
         policyDigest: write.decision.policy.digest,
         decidedAt: write.decision.decidedAt,
         accesses: write.accesses.length,
-      };
+      });
       fresh.push({ position: results.length, leaf: append(leaf), pending: p, subjectHash: applicantHash });
       results.push(pending); // replaced below once the checkpoint and receipt exist
     }
@@ -432,9 +404,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     return {
       logOrigin: checkpoints.origin,
       leafIndex: leaf.index,
-      leaf: toBase64(leaf.bytes),
+      leaf: base64(leaf.bytes),
       checkpoint: note,
-      inclusionProof: inclusionProof(leaf.index, size, getNode).map(toBase64),
+      inclusionProof: inclusionProof(leaf.index, size, getNode).map((h) => base64(h)),
     };
   }
 
@@ -668,9 +640,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Node's own base64: receipts are built on the event loop, many hashes each. */
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

@@ -10,8 +10,8 @@
 import type { DurableObjectState } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import { GatewayError } from '../../core/errors.ts';
+import { createCheckpointSigner } from '../portable/checkpoint-signer.ts';
 import * as schema from '../portable/schema.ts';
-import { createNoteCheckpointSigner } from './checkpoint-signer.ts';
 import { createLogSequencer, type LogSequencer } from './log-sequencer.ts';
 import type { SequencerCommit, SequencerEvent, SequencerFailure } from './sequencer-protocol.ts';
 import type { WorkerEnv } from './worker-env.ts';
@@ -28,7 +28,7 @@ export class LogSequencerObject {
     this.#sequencer = createLogSequencer({
       db: drizzle(env.DB, { schema }),
       client: env.DB,
-      checkpoints: createNoteCheckpointSigner(env.LOG_NOTE_SIGNER_KEY),
+      checkpoints: createCheckpointSigner(env.LOG_NOTE_SIGNER_KEY),
     });
     // Requests wait until the tree is loaded from D1 (or the empty log's checkpoint is signed).
     void state.blockConcurrencyWhile(async () => {

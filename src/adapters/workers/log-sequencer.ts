@@ -18,14 +18,7 @@ import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import type { Receipt } from '../../../schemas/index.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
-import {
-  type AccessLeaf,
-  type DecisionLeaf,
-  LEAF_VERSION,
-  type Leaf,
-  leafBytes,
-  subjectCommitment,
-} from '../../core/leaves.ts';
+import { accessLeaf, decisionLeaf, LEAF_VERSION, type Leaf, leafBytes } from '../../core/leaves.ts';
 import {
   appendLeaf,
   type CompactRange,
@@ -36,8 +29,8 @@ import {
 import { assembleProof, planInclusion, planNodes } from '../../core/log/proof.ts';
 import { leafHash } from '../../core/log/rfc9162.ts';
 import type { PerfectNode } from '../../core/log/tree-nodes.ts';
+import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
 import { accessRecords, decisions } from '../portable/schema.ts';
-import type { NoteCheckpointSigner } from './checkpoint-signer.ts';
 import { type D1Db, latestCheckpoint, nodeKey, nodeReader, readNodes } from './d1-log-reads.ts';
 import { blobBytes, blobParam, chunks, insertRows } from './d1-rows.ts';
 import type {
@@ -51,7 +44,7 @@ export interface LogSequencerOptions {
   readonly db: D1Db;
   /** The same database, unwrapped: the write set goes to D1's own `batch`. */
   readonly client: D1Database;
-  readonly checkpoints: NoteCheckpointSigner;
+  readonly checkpoints: CheckpointSigner;
   readonly clock?: () => Date;
   /** Most commits integrated in one batch (one D1 write set). Default 100. */
   readonly maxBatch?: number;
@@ -301,21 +294,7 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
       inBatch.set(key, outcomes.length);
       const { decisionId } = write;
       for (const access of write.accesses) {
-        const leaf: AccessLeaf = {
-          v: LEAF_VERSION,
-          kind: 'access',
-          decisionId,
-          subject: subjectCommitment(keyOf(access.subjectHash), access.idNumber, {
-            decisionId,
-            kind: 'access',
-            source: access.source,
-          }),
-          source: access.source,
-          purpose: access.purpose,
-          consentReference: access.consentReference,
-          status: access.status,
-          at: access.at,
-        };
+        const leaf = accessLeaf(keyOf(access.subjectHash), { decisionId, ...access });
         accessRows.push({
           decisionId,
           subjectHash: access.subjectHash,
@@ -328,20 +307,15 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
           recordsSealed: access.recordsSealed,
         });
       }
-      const leaf: DecisionLeaf = {
-        v: LEAF_VERSION,
-        kind: 'decision',
+      const leaf = decisionLeaf(keyOf(write.applicant.subjectHash), {
         decisionId,
         clientId: write.clientId,
-        subject: subjectCommitment(keyOf(write.applicant.subjectHash), write.applicant.idNumber, {
-          decisionId,
-          kind: 'decision',
-        }),
+        idNumber: write.applicant.idNumber,
         payloadDigest: write.payloadDigest,
         policyDigest: write.policyDigest,
         decidedAt: write.decidedAt,
         accesses: write.accesses.length,
-      };
+      });
       outcomes.push({ kind: 'new', write, leafIndex: append(leaf) });
     }
     const eventIndices = events.map((e) => append({ v: LEAF_VERSION, kind: 'event', ...e.event }));

@@ -223,11 +223,12 @@ export function consistencyProofSize(size1: number, size2: number): number {
 // The walk depends only on the sizes, so it runs first; that gives the exact proof
 // length before any hashing, hence a precise ERR_PROOF_LENGTH instead of a mismatch.
 
-/** RFC 9162 §2.1.3.2 step 4, hashes left out: for each proof element, is it a left sibling? */
-function inclusionSides(index: number, size: number): boolean[] {
+/**
+ * The bit walk both RFC 9162 verifiers share, hashes left out: from node `fn` on the path to
+ * the last node `sn`, whether each proof element is a left sibling (true) or a right one.
+ */
+function siblingSides(fn: number, sn: number): boolean[] {
   const sides: boolean[] = [];
-  let fn = index;
-  let sn = size - 1;
   while (sn > 0) {
     if (isOdd(fn) || fn === sn) {
       sides.push(true);
@@ -244,33 +245,24 @@ function inclusionSides(index: number, size: number): boolean[] {
   return sides;
 }
 
+/** RFC 9162 §2.1.3.2 step 4, hashes left out: for each proof element, is it a left sibling? */
+function inclusionSides(index: number, size: number): boolean[] {
+  return siblingSides(index, size - 1);
+}
+
 /**
  * RFC 9162 §2.1.4.2 steps 2–6, hashes left out: whether the first path element is in
  * the proof (size1 not a power of two) and, for each later element, whether it is a
  * left sibling of both paths (true) or a right sibling of the new path only (false).
  */
 function consistencySides(size1: number, size2: number): { seedInProof: boolean; sides: boolean[] } {
-  const sides: boolean[] = [];
   let fn = size1 - 1;
   let sn = size2 - 1;
   while (isOdd(fn)) {
     fn = half(fn);
     sn = half(sn);
   }
-  while (sn > 0) {
-    if (isOdd(fn) || fn === sn) {
-      sides.push(true);
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sides.push(false);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return { seedInProof: !isPowerOfTwo(size1), sides };
+  return { seedInProof: !isPowerOfTwo(size1), sides: siblingSides(fn, sn) };
 }
 
 function checkCount(name: string, value: number): void {

@@ -12,8 +12,8 @@ import type { D1Database } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCheckpointSigner } from '../../../src/adapters/portable/checkpoint-signer.ts';
 import * as schema from '../../../src/adapters/portable/schema.ts';
-import { createNoteCheckpointSigner } from '../../../src/adapters/workers/checkpoint-signer.ts';
 import { createLogSequencer, type LogSequencer } from '../../../src/adapters/workers/log-sequencer.ts';
 import type { SequencerCommit } from '../../../src/adapters/workers/sequencer-protocol.ts';
 import { generateNoteKey } from '../../../src/core/log/note-key.ts';
@@ -21,7 +21,7 @@ import { ROOT } from './workers-stack.ts';
 
 let mf: Miniflare;
 let d1: D1Database;
-const checkpoints = createNoteCheckpointSigner(generateNoteKey('fencing.test/log').signerKey);
+const checkpoints = createCheckpointSigner(generateNoteKey('fencing.test/log').signerKey);
 
 function sequencer(): LogSequencer {
   return createLogSequencer({ db: drizzle(d1, { schema }), client: d1, checkpoints });

@@ -1,24 +1,33 @@
 /**
- * The log's checkpoint signer on Workers: C2SP checkpoints as Ed25519 signed notes (pure
- * TypeScript, so it signs synchronously inside the sequencer's batch), keyed by the note
- * signer key passed as the secret `LOG_NOTE_SIGNER_KEY`.
+ * The log's checkpoint signer: C2SP checkpoints as Ed25519 signed notes under the log's note
+ * key. Synchronous, because it signs inside the integrating transaction. The Ed25519 is
+ * @noble's by default (Workers); Node passes node:crypto's, which gives the same bytes.
  */
 import { openCheckpoint, signCheckpoint } from '../../core/log/checkpoint.ts';
-import { parseSignerKey, parseVerifierKey } from '../../core/log/note-key.ts';
+import {
+  type Ed25519SignerFactory,
+  nobleEd25519,
+  parseSignerKey,
+  parseVerifierKey,
+} from '../../core/log/note-key.ts';
 
-export interface NoteCheckpointSigner {
+export interface CheckpointSigner {
   /** The log's origin line: the note key's name. */
   readonly origin: string;
   /** `name+hash+key`, as `GET /v1/log/key` publishes it. */
   readonly verifierKey: string;
+  /** Signs the checkpoint synchronously: it runs inside the integrating transaction. */
   sign(size: number, rootHash: Uint8Array): string;
   /** Checks a stored note was signed by this log's key and returns what it commits to; throws otherwise. */
   open(note: string): { size: number; rootHash: Uint8Array };
 }
 
-/** @example const checkpoints = createNoteCheckpointSigner(env.LOG_NOTE_SIGNER_KEY); */
-export function createNoteCheckpointSigner(signerKey: string): NoteCheckpointSigner {
-  const signer = parseSignerKey(signerKey.trim());
+/** @example const checkpoints = createCheckpointSigner(env.LOG_NOTE_SIGNER_KEY); */
+export function createCheckpointSigner(
+  signerKey: string,
+  signWith: Ed25519SignerFactory = nobleEd25519,
+): CheckpointSigner {
+  const signer = parseSignerKey(signerKey, signWith);
   const verifier = parseVerifierKey(signer.verifierKey);
   const origin = signer.name;
   return {
