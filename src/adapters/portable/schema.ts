@@ -144,3 +144,31 @@ export const connectorAppKeys = sqliteTable(
   },
   (t) => [index('connector_app_keys_connector').on(t.connectorId)],
 );
+
+/**
+ * Checkpoints waiting to be anchored on the ledger (issue 10). A row is written in the same
+ * transaction that signs its checkpoint; the anchor worker anchors the newest pending one
+ * (which covers every older one by a consistency proof) and marks them all `anchored_size`.
+ */
+export const anchorOutbox = sqliteTable('anchor_outbox', {
+  size: integer('size').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  /** The size of the ledger anchor that covers this checkpoint; null while pending. */
+  anchoredSize: integer('anchored_size'),
+});
+
+/** Anchors the ledger confirmed (committed transactions). No personal data: sizes, roots, ids. */
+export const ledgerAnchors = sqliteTable('ledger_anchors', {
+  size: integer('size').primaryKey(),
+  rootHash: blob('root_hash', { mode: 'buffer' }).notNull(),
+  network: text('network').notNull(),
+  channel: text('channel').notNull(),
+  chaincode: text('chaincode').notNull(),
+  txId: text('tx_id').notNull(),
+  blockNumber: integer('block_number').notNull(),
+  anchoredAt: text('anchored_at').notNull(),
+  /** Checkpoints (signed batches) this anchor covered that were not anchored before. */
+  checkpoints: integer('checkpoints').notNull(),
+  /** Leaves it added since the previous anchor. */
+  leaves: integer('leaves').notNull(),
+});
