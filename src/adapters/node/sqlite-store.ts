@@ -39,7 +39,14 @@ import type {
   TransparencyLog,
 } from '../../core/transparency-log.ts';
 import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
-import { accessRecords, decisions, logCheckpoints, logLeaves, subjectKeys } from '../portable/schema.ts';
+import {
+  accessRecords,
+  anchorOutbox,
+  decisions,
+  logCheckpoints,
+  logLeaves,
+  subjectKeys,
+} from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { subjectAccessEntries } from '../portable/subject-access.ts';
 import type { Db } from './sqlite-database.ts';
@@ -185,6 +192,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const insertCheckpoint = db
     .insert(logCheckpoints)
     .values({ size: ph('size'), rootHash: ph('rootHash'), note: ph('note'), createdAt: ph('createdAt') })
+    .prepare();
+  const insertOutbox = db
+    .insert(anchorOutbox)
+    .values({ size: ph('size'), createdAt: ph('createdAt') })
     .prepare();
   const insertSubjectKey = db
     .insert(subjectKeys)
@@ -372,12 +383,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     const root = rootFromCompactRange(range);
     const note = checkpoints.sign(range.size, root);
-    insertCheckpoint.run({
-      size: range.size,
-      rootHash: Buffer.from(root),
-      note,
-      createdAt: clock().toISOString(),
-    });
+    const createdAt = clock().toISOString();
+    insertCheckpoint.run({ size: range.size, rootHash: Buffer.from(root), note, createdAt });
+    // Same transaction as the checkpoint: a checkpoint is never signed without its anchor row.
+    insertOutbox.run({ size: range.size, createdAt });
     latestNote = note;
     for (const { position, leaf, pending: p, subjectHash } of fresh) {
       const { write } = p;
