@@ -146,7 +146,10 @@ export function decideEligibility(input: DecisionInput): PolicyDecision {
     if (income.income && (income.result === 'grants' || (income.result === 'denies' && allDeny))) {
       outcome = income.result === 'grants' ? 'eligible' : 'ineligible';
       basis.push(
-        entry('income_test', explainIncome(income.income, wage, date, params, outcome === 'eligible')),
+        entry(
+          'income_test',
+          explainIncome({ ...income, income: income.income }, wage, date, params, outcome === 'eligible'),
+        ),
       );
     } else {
       const questions: OpenQuestion[] = [];

@@ -60,6 +60,9 @@ export function buildFacts(view: CaseView, f: FactInputs): PolicyDecision['facts
         perCapitaIncome: income.perCapita,
         ...(f.wageUsed
           ? {
+              // Rule 7 tests the greater of the registered and the declared figure.
+              testedIncome: f.income.decidedBy,
+              declaredPerCapitaIncome: f.income.declared.perCapita,
               threshold: view.wage.amount,
               thresholdBasis: {
                 region: view.wage.region.code,

@@ -8,7 +8,7 @@ import type { MatterCategory } from './matter-categories.ts';
 import { formatYuan } from './money.ts';
 import type { AppliedWage, NanjingParameters } from './parameters.ts';
 import { personWords } from './registry-facts.ts';
-import type { AgeGroup, GreenReason, Income, PersonRecord } from './rule-findings.ts';
+import type { AgeGroup, DeclaredIncome, GreenReason, Income, PersonRecord } from './rule-findings.ts';
 import type { Localized } from './types.ts';
 
 function capitalized(text: string): string {
@@ -142,24 +142,38 @@ function wageWords(wage: AppliedWage, date: string, params: NanjingParameters): 
 }
 
 export function explainIncome(
-  income: Income,
+  finding: { income: Income; declared: DeclaredIncome; decidedBy: 'registered' | 'declared' },
   wage: AppliedWage,
   date: string,
   params: NanjingParameters,
   eligible: boolean,
 ): Localized {
+  const { income, declared } = finding;
   const from = incomeFrom(income);
   const w = wageWords(wage, date, params);
   const pc = formatYuan(income.perCapita);
   const total = formatYuan(income.totalFen / 100);
+  const dpc = formatYuan(declared.perCapita);
+  const dtotal = formatYuan(declared.totalFen / 100);
+  // Which figure decided, in words a clerk can read aloud (DOMAIN.md rule 7).
+  const figure: Localized =
+    finding.decidedBy === 'declared'
+      ? {
+          'zh-CN': `您申报的家庭人均月收入为${dpc}元（申报家庭月收入${dtotal}元÷${declared.householdSize}人），高于${from['zh-CN']}计算的人均${pc}元，按申报数额审查`,
+          en: `The per-capita monthly income you declared is CNY ${dpc} (CNY ${dtotal} ÷ ${persons(declared.householdSize)}), higher than the registered CNY ${pc} (${from.en}), so your declared figure is the one tested`,
+        }
+      : {
+          'zh-CN': `${from['zh-CN']}，您家庭人均月收入为${pc}元（家庭月收入${total}元÷${income.householdSize}人），不低于您申报的人均${dpc}元，按登记数额审查`,
+          en: `Your household's per-capita monthly income is CNY ${pc} (CNY ${total} ÷ ${persons(income.householdSize)}, ${from.en}), not below the CNY ${dpc} per person you declared, so the registered figure is the one tested`,
+        };
   return eligible
     ? {
-        'zh-CN': `${from['zh-CN']}，您家庭人均月收入为${pc}元（家庭月收入${total}元÷${income.householdSize}人），不高于${w['zh-CN']}，符合经济困难标准。`,
-        en: `Your household's per-capita monthly income is CNY ${pc} (CNY ${total} ÷ ${persons(income.householdSize)}, ${from.en}), not above ${w.en}: you meet the economic-hardship standard.`,
+        'zh-CN': `${figure['zh-CN']}，不高于${w['zh-CN']}，符合经济困难标准。`,
+        en: `${figure.en}; it is not above ${w.en}: you meet the economic-hardship standard.`,
       }
     : {
-        'zh-CN': `${from['zh-CN']}，您家庭人均月收入为${pc}元（家庭月收入${total}元÷${income.householdSize}人），高于${w['zh-CN']}，不符合经济困难标准。如情况有变或记录有误，可提交证明材料申请复核。`,
-        en: `Your household's per-capita monthly income is CNY ${pc} (CNY ${total} ÷ ${persons(income.householdSize)}, ${from.en}), above ${w.en}: you do not meet the economic-hardship standard. If your circumstances have changed or the records are wrong, you may submit proof and ask for a review.`,
+        'zh-CN': `${figure['zh-CN']}，高于${w['zh-CN']}，不符合经济困难标准。如情况有变或记录有误，可提交证明材料申请复核。`,
+        en: `${figure.en}; it is above ${w.en}: you do not meet the economic-hardship standard. If your circumstances have changed or the records are wrong, you may submit proof and ask for a review.`,
       };
 }
 

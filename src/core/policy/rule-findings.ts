@@ -141,10 +141,25 @@ export interface Income {
   readonly check?: PersonRecord<CivilAffairsRecord>;
 }
 
+/** The applicant's declaration (art. 41) as a per-capita figure: total ÷ (household + 1). */
+export interface DeclaredIncome {
+  readonly totalFen: number;
+  readonly householdSize: number;
+  /** Yuan, rounded up to the fen (see perCapitaYuan). */
+  readonly perCapita: number;
+}
+
 export interface IncomeFinding {
   readonly result: RuleResult;
   /** The registered income, whenever some registry allowed computing one. */
   readonly income: Income | undefined;
+  readonly declared: DeclaredIncome;
+  /**
+   * Which per-capita figure the test used: the greater of the registered and the declared
+   * one (DOMAIN.md rule 7), so a registry that simply has no record never overrides the
+   * applicant's own declaration downwards. `registered` on a tie.
+   */
+  readonly decidedBy: 'registered' | 'declared';
   /** True when no unanswered registry could replace `income` (the check takes precedence). */
   readonly conclusive: boolean;
   readonly blocking: readonly Source[];
@@ -199,11 +214,22 @@ export function findIncome(view: CaseView): IncomeFinding {
   const blocking: Source[] = [];
   if (!caAnswered) blocking.push('civil_affairs');
   if (!check && view.evidence.hrss.status !== 'answered') blocking.push('hrss');
+  const declaredFen = toFen(view.request.declaration.monthlyHouseholdIncome);
+  const declaredSize = view.request.household.length + 1;
+  const declared: DeclaredIncome = {
+    totalFen: declaredFen,
+    householdSize: declaredSize,
+    perCapita: perCapitaYuan(declaredFen, declaredSize),
+  };
+  // Exact in fen: decl/declSize > reg/regSize ⇔ decl × regSize > reg × declSize.
+  const decidedBy =
+    income && declaredFen * income.householdSize > income.totalFen * declaredSize ? 'declared' : 'registered';
   const conclusive = income !== undefined && blocking.length === 0;
-  if (!income || !conclusive) return { result: 'unknown', income, conclusive, blocking };
+  if (!income || !conclusive) return { result: 'unknown', income, declared, decidedBy, conclusive, blocking };
+  const tested = decidedBy === 'declared' ? declared : income;
   // Exact in fen: per-capita ≤ wage ⇔ total ≤ wage × size.
-  const within = income.totalFen <= toFen(view.wage.amount) * income.householdSize;
-  return { result: within ? 'grants' : 'denies', income, conclusive, blocking };
+  const within = tested.totalFen <= toFen(view.wage.amount) * tested.householdSize;
+  return { result: within ? 'grants' : 'denies', income, declared, decidedBy, conclusive, blocking };
 }
 
 export type GreenReason = 'disabled' | 'orphan' | 'elderly' | 'disaster' | 'illness';

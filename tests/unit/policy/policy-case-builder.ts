@@ -481,6 +481,7 @@ const SPECS: readonly CaseSpec[] = [
         { ...noJob(), asOf: '2024-05-01' },
       ],
     },
+    declared: 0,
     expect: { outcome: 'eligible', rules: ['income_test'] },
   },
   {
@@ -495,7 +496,8 @@ const SPECS: readonly CaseSpec[] = [
         }),
       ],
     },
-    declared: 4000,
+    // Per capita as the check's (2000): the check, not the declaration, decides.
+    declared: 2000,
     expect: {
       outcome: 'eligible',
       rules: ['income_test'],
@@ -531,6 +533,61 @@ const SPECS: readonly CaseSpec[] = [
       ],
     },
     expect: { outcome: 'eligible', rules: ['income_test'], facts: { hrss: { perCapitaIncome: 2000 } } },
+  },
+  {
+    name: 'rule 7: unknown to every registry, a declared 5000 for one person is tested, never "income CNY 0"',
+    applicant: { birth: ADULT },
+    declared: 5000,
+    expect: {
+      outcome: 'ineligible',
+      rules: ['income_test'],
+      mentions: ['5000'],
+      facts: { hrss: { perCapitaIncome: 0, declaredPerCapitaIncome: 5000, testedIncome: 'declared' } },
+    },
+  },
+  {
+    name: 'rule 7: declared above registered, both within the wage → eligible on the declared figure',
+    applicant: { birth: ADULT, hrss: [employed(1000)] },
+    declared: 2000,
+    expect: {
+      outcome: 'eligible',
+      rules: ['income_test'],
+      mentions: ['2000', '1000'],
+      facts: { hrss: { perCapitaIncome: 1000, declaredPerCapitaIncome: 2000, testedIncome: 'declared' } },
+    },
+  },
+  {
+    name: 'rule 7: the declared per-capita figure of a household of two is above the check’s → it decides',
+    applicant: {
+      birth: ADULT,
+      civil: [
+        programme('household_economic_check', '2024-03-01', {
+          householdSize: 2,
+          householdMonthlyIncome: 4000,
+        }),
+      ],
+    },
+    members: [{ birth: '1985-01-20', relation: 'spouse' }],
+    declared: 6000,
+    expect: {
+      outcome: 'ineligible',
+      rules: ['income_test'],
+      mentions: ['3000', '2000'],
+      facts: {
+        civil_affairs: { perCapitaIncome: 2000, declaredPerCapitaIncome: 3000, testedIncome: 'declared' },
+      },
+    },
+  },
+  {
+    name: 'rule 7: registered above declared → the registered figure decides and is named',
+    applicant: { birth: ADULT, hrss: [employed(2400)] },
+    declared: 2300,
+    expect: {
+      outcome: 'eligible',
+      rules: ['income_test'],
+      mentions: ['2400', '2300'],
+      facts: { hrss: { perCapitaIncome: 2400, testedIncome: 'registered' } },
+    },
   },
   // ── Rule 8: missing evidence ────────────────────────────────────────────────
   {
