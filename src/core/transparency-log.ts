@@ -14,10 +14,15 @@ export interface ConsistencyProof {
   readonly hashes: readonly Uint8Array[];
 }
 
+/** A checkpoint the ledger holds: where and when it was anchored. */
 export interface Anchor {
-  readonly treeSize: number;
+  readonly size: number;
   readonly rootHash: Uint8Array;
-  readonly ledger: { network: string; channel: string; chaincode: string; txId: string; blockNumber: number };
+  readonly txId: string;
+  readonly blockNumber: number;
+  /** ISO 8601, when the gateway saw the commit. */
+  readonly anchoredAt: string;
+  readonly ledger: { readonly network: string; readonly channel: string; readonly chaincode: string };
 }
 
 /**
@@ -37,5 +42,6 @@ export interface TransparencyLog {
   inclusionProof(index: number, size: number): Promise<InclusionProof>;
   consistencyProof(from: number, to: number): Promise<ConsistencyProof>;
   entries(start: number, end: number): Promise<readonly { index: number; leaf: Uint8Array }[]>;
-  anchors(): Promise<readonly Anchor[]>;
+  /** Anchors confirmed on the ledger, newest first, at most `limit`; empty without a ledger. */
+  anchors(limit: number): Promise<readonly Anchor[]>;
 }

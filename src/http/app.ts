@@ -23,7 +23,7 @@ import { verificationRoutes } from './routes/verifications.ts';
 
 export interface Readiness {
   readonly ok: boolean;
-  readonly checks: Readonly<Record<string, 'ok' | 'failing' | 'disabled'>>;
+  readonly checks: Readonly<Record<string, 'ok' | 'failing' | 'disabled' | 'degraded' | 'alarm'>>;
 }
 
 /** What the edge needs to observe itself; optional so a runtime without Prometheus can omit it. */

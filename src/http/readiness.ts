@@ -6,6 +6,13 @@
 import type { Connector } from '../core/ports.ts';
 import type { Readiness } from './app.ts';
 
+/**
+ * The ledger as readiness sees it: `degraded` (unreachable: checkpoints wait in the outbox) and
+ * `alarm` (it refused an anchor: anchoring stopped, see `egw_ledger_alarm`) are reported but
+ * keep the gateway ready, because decisions never depend on the ledger.
+ */
+export type LedgerReadiness = 'ok' | 'failing' | 'disabled' | 'degraded' | 'alarm';
+
 const PING_MS = 1000;
 
 /**
@@ -15,7 +22,7 @@ const PING_MS = 1000;
 export async function readinessOf(
   connectors: Readonly<Record<string, Connector>>,
   storeHealthy: () => boolean | Promise<boolean>,
-  ledger: 'ok' | 'failing' | 'disabled',
+  ledger: LedgerReadiness,
 ): Promise<Readiness> {
   const [probes, storeOk] = await Promise.all([
     Promise.all(

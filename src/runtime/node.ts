@@ -9,6 +9,8 @@ import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../conn
 import type { Source } from '../../schemas/common.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
+import { createFabricLedgerAnchor } from '../adapters/node/fabric-ledger-anchor.ts';
+import type { FabricProfile } from '../adapters/node/fabric-profile.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
 import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
 import { nodeJws } from '../adapters/node/node-jws.ts';
@@ -17,10 +19,12 @@ import {
   type PartnerConnectorSettings,
 } from '../adapters/node/partner-connectors.ts';
 import { createPrometheusMetrics } from '../adapters/node/prometheus-metrics.ts';
+import { createSqliteAnchorOutbox } from '../adapters/node/sqlite-anchor-outbox.ts';
 import { openDatabase } from '../adapters/node/sqlite-database.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
+import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
 import { createNanjingPolicy } from '../core/policy/index.ts';
 import type { Connector } from '../core/ports.ts';
 import { withRegistryQuota } from '../core/registry-quota.ts';
@@ -57,11 +61,20 @@ export interface GatewayConfig {
    * `<data>/connector-policy.json`, or no host allowed when it is absent.
    */
   readonly connectors?: PartnerConnectorSettings;
+  /**
+   * Where checkpoints are anchored: `embedded` (default; none) or a Fabric network through one
+   * organisation's connection profile. Decisions never wait for the ledger.
+   */
+  readonly ledger?:
+    | { readonly kind: 'embedded' }
+    | { readonly kind: 'fabric'; readonly profile: FabricProfile };
 }
 
 export interface RunningGateway {
   readonly url: string;
   readonly store: SqliteStore;
+  /** The anchor worker, when a ledger is configured. */
+  readonly anchoring?: AnchorWorker;
   close(): Promise<void>;
 }
 
@@ -122,6 +135,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     registryDeadlineMs: config.registryDeadlineMs ?? 800,
     observe: metrics.observeStep,
   });
+  const anchoring = config.ledger?.kind === 'fabric' ? startAnchoring(config, db, store, metrics) : undefined;
   const issuers = [...(config.issuers ?? [])];
   if (config.trustDevIssuer ?? true) issuers.push(await devIssuerConfig(config.dataDir));
 
@@ -134,7 +148,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     metrics,
     connectors: partners.service,
     logger: config.logger,
-    readiness: () => readinessOf(connectors, () => store.healthy(), 'disabled'),
+    readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
   });
 
   const server: ServerType = await new Promise((resolve) => {
@@ -147,7 +161,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     url: `http://${config.host ?? '127.0.0.1'}:${port}`,
     store,
+    ...(anchoring ? { anchoring: anchoring.worker } : {}),
     async close() {
+      await anchoring?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
@@ -156,6 +172,66 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await Promise.all(Object.values(connectors).map((c) => c.close?.()));
       await partners.close();
       db.$client.close();
+    },
+  };
+}
+
+/**
+ * The anchor worker on the store's own connection, with its gauges and its alarm: one line on
+ * stderr, a metric, and a `/readyz` detail. Decisions are not held back by any of it.
+ */
+function startAnchoring(
+  config: GatewayConfig,
+  db: ReturnType<typeof openDatabase>,
+  store: SqliteStore,
+  metrics: ReturnType<typeof createPrometheusMetrics>,
+): { worker: AnchorWorker; readiness(): 'ok' | 'degraded' | 'alarm'; close(): Promise<void> } {
+  if (config.ledger?.kind !== 'fabric') throw new Error('no ledger');
+  const ledger = createFabricLedgerAnchor({ profile: config.ledger.profile });
+  const outbox = createSqliteAnchorOutbox({ db, log: store, ledger });
+  let unavailable = 0;
+  let anchored = 0;
+  const worker = createAnchorWorker({
+    source: outbox,
+    ledger,
+    onAlarm(alarm) {
+      process.stderr.write(
+        `${JSON.stringify({ time: alarm.at.toISOString(), level: 'error', event: 'ledger_alarm', code: alarm.code, detail: alarm.detail })}\n`,
+      );
+    },
+    onUnavailable: () => {
+      unavailable += 1;
+    },
+    onAnchored: () => {
+      anchored += 1;
+    },
+  });
+  metrics.gauge('egw_ledger_alarm', 'Whether the ledger refused an anchor (1) and anchoring stopped', () =>
+    worker.alarm ? 1 : 0,
+  );
+  metrics.gauge(
+    'egw_anchor_backlog_checkpoints',
+    'Checkpoints waiting to be anchored',
+    () => outbox.backlog().checkpoints,
+  );
+  metrics.gauge(
+    'egw_anchor_backlog_age_seconds',
+    'Age of the oldest checkpoint waiting to be anchored',
+    () => outbox.backlog().oldestSeconds,
+  );
+  metrics.gauge('egw_anchor_transactions', 'Anchor transactions committed since start', () => anchored);
+  metrics.gauge(
+    'egw_ledger_unavailable',
+    'Ledger calls that failed since start (outage, timeout)',
+    () => unavailable,
+  );
+  worker.start();
+  return {
+    worker,
+    readiness: () => (worker.alarm ? 'alarm' : worker.state === 'waiting_for_ledger' ? 'degraded' : 'ok'),
+    async close() {
+      await worker.stop();
+      ledger.close();
     },
   };
 }

@@ -202,6 +202,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     .values({ subjectHash: ph('subjectHash'), key: ph('key'), createdAt: ph('createdAt') })
     .prepare();
 
+  // Written by the anchor worker (sqlite-anchor-outbox.ts); empty when no ledger is configured.
+  const anchorsStmt = client.prepare<
+    [number],
+    {
+      size: number;
+      root_hash: Buffer;
+      tx_id: string;
+      block_number: number;
+      anchored_at: string;
+      network: string;
+      channel: string;
+      chaincode: string;
+    }
+  >('SELECT * FROM ledger_anchors ORDER BY size DESC LIMIT ?');
+
   let range: CompactRange;
   let latestNote: string;
   let batches = 0;
@@ -592,8 +607,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         .all();
       return rows.map((r) => ({ index: r.idx, leaf: new Uint8Array(r.leaf) }));
     },
-    async anchors(): Promise<readonly Anchor[]> {
-      return [];
+    async anchors(limit): Promise<readonly Anchor[]> {
+      return anchorsStmt.all(limit).map((r) => ({
+        size: r.size,
+        rootHash: new Uint8Array(r.root_hash),
+        txId: r.tx_id,
+        blockNumber: r.block_number,
+        anchoredAt: r.anchored_at,
+        ledger: { network: r.network, channel: r.channel, chaincode: r.chaincode },
+      }));
     },
 
     verifyIntegrity() {

@@ -197,8 +197,9 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       const treeSize = (await latest()).size;
       return readLeaves(db, start, Math.min(end, treeSize));
     },
-    async anchors(): Promise<readonly Anchor[]> {
-      // Workers cannot speak gRPC to Fabric; anchors are submitted by a Node relay (not here yet).
+    async anchors(_limit: number): Promise<readonly Anchor[]> {
+      // Workers cannot speak gRPC to Fabric: `egw anchor-relay` anchors this log's checkpoints
+      // from Node, and the ledger (not this database) is where auditors read those anchors.
       return [];
     },
   };

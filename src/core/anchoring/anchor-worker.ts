@@ -62,7 +62,13 @@ export interface AnchorAlarm {
   readonly at: Date;
 }
 
-export type AnchorWorkerState = 'starting' | 'anchoring' | 'idle' | 'waiting_for_ledger' | 'alarm' | 'stopped';
+export type AnchorWorkerState =
+  | 'starting'
+  | 'anchoring'
+  | 'idle'
+  | 'waiting_for_ledger'
+  | 'alarm'
+  | 'stopped';
 
 export interface AnchorWorkerOptions {
   readonly source: AnchorSource;
@@ -205,12 +211,14 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
       }
       throw error;
     }
-    await source.confirmed({
+    const confirmed: ConfirmedAnchor = {
       size: target.size,
       rootHash: parseCheckpoint(bodyOf(target.note)).rootHash,
       ...receipt,
       anchoredAt: now(),
-    });
+    };
+    await source.confirmed(confirmed);
+    options.onAnchored?.(confirmed);
     notLargerAt = undefined;
     return true;
   }
@@ -268,7 +276,10 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
     start() {
       if (running) return;
       running = loop().catch((error: unknown) => {
-        raise('ERR_MALFORMED', `anchor worker failed: ${error instanceof Error ? error.message : String(error)}`);
+        raise(
+          'ERR_MALFORMED',
+          `anchor worker failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
     },
     async drain() {
@@ -291,7 +302,8 @@ function bodyOf(note: string): string {
 
 function rootOf(anchor: LedgerAnchorRecord): Uint8Array {
   const root = decodeBase64Std(anchor.rootHash);
-  if (!root || root.length !== 32) throw new LedgerUnavailable(`the ledger returned a malformed root for size ${anchor.size}`, false);
+  if (root === undefined || root.length !== 32)
+    throw new LedgerUnavailable(`the ledger returned a malformed root for size ${anchor.size}`, false);
   return root;
 }
 

@@ -32,7 +32,7 @@ export interface LedgerName {
 /**
  * Why the ledger refused: the chaincode's stable codes (contracts/src/errors.ts), plus
  * `ERR_ENDORSEMENT_POLICY` when the endorsements collected do not satisfy the channel's
- * policy (one organisation alone).
+ * policy (one organisation alone), and `ERR_TX_INVALID` for any other invalid commit.
  */
 export type LedgerRefusalCode =
   | 'ERR_MALFORMED'
@@ -44,7 +44,8 @@ export type LedgerRefusalCode =
   | 'ERR_STALE_CHECKPOINT'
   | 'ERR_NOT_FOUND'
   | 'ERR_ALREADY_RETIRED'
-  | 'ERR_ENDORSEMENT_POLICY';
+  | 'ERR_ENDORSEMENT_POLICY'
+  | 'ERR_TX_INVALID';
 
 export const LEDGER_REFUSAL_CODES: readonly LedgerRefusalCode[] = [
   'ERR_MALFORMED',
@@ -57,6 +58,7 @@ export const LEDGER_REFUSAL_CODES: readonly LedgerRefusalCode[] = [
   'ERR_NOT_FOUND',
   'ERR_ALREADY_RETIRED',
   'ERR_ENDORSEMENT_POLICY',
+  'ERR_TX_INVALID',
 ];
 
 /**

@@ -83,28 +83,37 @@ const entries = createRoute({
 const anchors = createRoute({
   method: 'get',
   path: '/v1/log/anchors',
-  summary: 'Checkpoints anchored on the ledger',
+  summary: 'Checkpoints anchored on the ledger, newest first',
+  request: {
+    query: z.object({
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(100)
+        .openapi({ description: 'At most this many (1–1000).' }),
+    }),
+  },
   responses: {
     200: {
-      description: 'anchors',
+      description: 'anchors, newest first; empty when the gateway runs without a ledger',
       content: {
         'application/json': {
           schema: z.array(
             z.object({
-              treeSize: z.number(),
+              size: z.number().int(),
               rootHash: z.string(),
-              ledger: z.object({
-                network: z.string(),
-                channel: z.string(),
-                chaincode: z.string(),
-                txId: z.string(),
-                blockNumber: z.number(),
-              }),
+              txId: z.string(),
+              blockNumber: z.number().int(),
+              anchoredAt: z.string(),
+              ledger: z.object({ network: z.string(), channel: z.string(), chaincode: z.string() }),
             }),
           ),
         },
       },
     },
+    ...problems,
   },
 });
 
@@ -149,9 +158,11 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 'log'>):
     return c.json({ entries: rows.map((r) => ({ index: r.index, leaf: base64(r.leaf) })) }, 200);
   });
   app.openapi(anchors, async (c) => {
-    const rows = await log.anchors();
+    const { limit } = c.req.valid('query');
+    const rows = await log.anchors(limit);
+    c.header('Cache-Control', 'no-cache');
     return c.json(
-      rows.map((a) => ({ treeSize: a.treeSize, rootHash: base64(a.rootHash), ledger: a.ledger })),
+      rows.map((a) => ({ ...a, rootHash: base64(a.rootHash) })),
       200,
     );
   });
