@@ -53,6 +53,19 @@ export const IdNumber = z
   // fuzzers and client generators can be taught to produce valid numbers.
   .meta({ description: '18-character PRC resident identity number (GB 11643).', format: 'gb11643' });
 
-export const PersonName = z.string().trim().min(1).max(64);
+/**
+ * Characters no free text of a request may hold: C0 and C1 controls (a line break or an
+ * escape in a name or a consent reference forges log lines and registry queries), and the
+ * Unicode bidirectional overrides and isolates (they make a clerk read text in another order).
+ */
+export const CONTROL_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+/** Text an intake system types: trimmed, and never a control character. */
+export const FreeText = z
+  .string()
+  .trim()
+  .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters');
+
+export const PersonName = FreeText.min(1).max(64);
 
 export const RegionCode = z.string().regex(/^\d{6}$/, 'must be a six-digit administrative division code');

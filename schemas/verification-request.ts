@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DateTime,
+  FreeText,
   IdNumber,
   IsoDate,
   Money,
@@ -30,13 +31,18 @@ export const VerificationRequest = z
     }),
     declaration: z.strictObject({ monthlyHouseholdIncome: Money, integrityCommitment: z.boolean() }),
     consent: z.strictObject({
-      reference: z.string().trim().min(1).max(128),
+      reference: FreeText.min(1).max(128),
       grantedAt: DateTime,
-      scopes: z.array(z.enum(SOURCES)).max(3),
-      partnerScopes: z.array(PartnerKind).max(8).optional().meta({
-        description:
-          'Partner registry kinds (registered through /v1/connectors) the applicant also authorised, e.g. housing_fund. Reported in `evidence`; the policy does not use them.',
-      }),
+      scopes: z.array(z.enum(SOURCES)).max(3).refine(distinct, 'must not list a scope twice'),
+      partnerScopes: z
+        .array(PartnerKind)
+        .max(8)
+        .refine(distinct, 'must not list a scope twice')
+        .optional()
+        .meta({
+          description:
+            'Partner registry kinds (registered through /v1/connectors) the applicant also authorised, e.g. housing_fund. Reported in `evidence`; the policy does not use them.',
+        }),
     }),
     region: RegionCode,
     decisionDate: IsoDate.optional(),
@@ -57,6 +63,11 @@ export const VerificationRequest = z
     id: 'VerificationRequest',
     description: 'An intake system asks whether an applicant is economically eligible for legal aid.',
   });
+
+/** Whether no element of a list appears twice. */
+function distinct(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}
 
 export type VerificationRequest = z.infer<typeof VerificationRequest>;
 export type HouseholdMember = z.infer<typeof HouseholdMember>;

@@ -17,7 +17,7 @@ import type { AccessWrite, DecisionStore } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
-import type { EvidenceSet, Language, Policy, SourceEvidence } from './policy/types.ts';
+import type { EvidenceSet, Language, Policy, QueryPlan, SourceEvidence } from './policy/types.ts';
 import type {
   Clock,
   ConnectorRegistry,
@@ -26,6 +26,7 @@ import type {
   RegistryAnswer,
   Signer,
 } from './ports.ts';
+import { assertRequestDates, shanghaiDate } from './request-dates.ts';
 
 export const PURPOSE = 'legal_aid_eligibility';
 
@@ -71,11 +72,6 @@ export interface VerificationService {
   read(id: string, clientId: string, audit: boolean): Promise<Decision>;
 }
 
-/** Today's date in Asia/Shanghai (UTC+8, no daylight saving). */
-export function shanghaiDate(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 /**
  * @example
  * const service = createVerificationService({ policies: [nanjing], connectors, store, signer, clock, newId, registryDeadlineMs: 800 });
@@ -109,12 +105,10 @@ export function createVerificationService(options: VerificationServiceOptions): 
 
   async function fanOut(
     request: VerificationRequest,
-    policy: Policy,
-    decisionDate: string,
+    plan: QueryPlan,
     requestId: string,
     priority: QueryPriority,
   ) {
-    const plan = policy.plan(request, decisionDate);
     if (priority === 'batch') await admitBatch(plan.queries, requestId, request.region);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.registryDeadlineMs);
@@ -203,18 +197,51 @@ export function createVerificationService(options: VerificationServiceOptions): 
     return { civil_affairs: one('civil_affairs'), hrss: one('hrss'), disability: one('disability') };
   }
 
+  /**
+   * Requests in flight per (client, Idempotency-Key). Twins that arrive while the first is
+   * still deciding wait for it instead of fanning out themselves: otherwise each would
+   * query the registries and only the winner's lookups would be recorded, so the data
+   * tracker would show fewer accesses than the registries saw (issue 11).
+   */
+  const inFlight = new Map<string, { readonly digest: string; readonly result: Promise<VerifyResult> }>();
+
   async function verify(input: VerifyInput): Promise<VerifyResult> {
+    const requestDigest = digestOf(input.request);
+    const key = `${input.clientId}\n${input.idempotencyKey}`;
+    for (let running = inFlight.get(key); running; running = inFlight.get(key)) {
+      const settled = await running.result.then(
+        (r) => r,
+        () => undefined,
+      );
+      // Same body: the first one's decision is this one's replay. Another body, or a first
+      // attempt that failed: decide as usual, which finds the stored decision or conflict.
+      if (settled && running.digest === requestDigest) return { decision: settled.decision, replayed: true };
+      if (settled) break;
+    }
+    const result = decide(input, requestDigest);
+    inFlight.set(key, { digest: requestDigest, result });
+    try {
+      return await result;
+    } finally {
+      if (inFlight.get(key)?.result === result) inFlight.delete(key);
+    }
+  }
+
+  async function decide(input: VerifyInput, requestDigest: string): Promise<VerifyResult> {
     const { request, clientId, idempotencyKey, language } = input;
-    const requestDigest = digestOf(request);
     const earlier = await store.findByIdempotencyKey(clientId, idempotencyKey);
     if (earlier) return replayOf(earlier.requestDigest, requestDigest, earlier.decision);
 
     const policy = policyFor(request);
     const now = clock.now();
     const decisionDate = request.decisionDate ?? shanghaiDate(now);
+    // The policy refuses a date it has no parameters for before the request's own dates are
+    // checked, so a date before the policy is one error, not a cascade of consent errors.
+    const planned = policy.plan(request, decisionDate);
+    assertRequestDates(request, decisionDate, now);
     const id = options.newId();
     const { plan, answers, subjectsBySource, partnerAnswers } = await timed('fan_out', () =>
-      fanOut(request, policy, decisionDate, id, input.priority ?? 'online'),
+      fanOut(request, planned, id, input.priority ?? 'online'),
     );
     const evidence = evidenceSet(plan.outOfScope, answers);
     const ruling = await timed('policy', () => policy.decide(request, decisionDate, evidence));

@@ -69,11 +69,18 @@ const KNOWN_MESSAGES: Readonly<Record<string, string>> = {
   'is not an allowed field': '不是允许的字段',
   'is not valid': '无效',
   'the body is not valid JSON': '请求体不是有效的 JSON',
+  'must not contain control characters': '不得包含控制字符',
+  'must not list a scope twice': '不得重复列出同一授权范围',
+  'encodes a birth date after the decision date': '其中包含的出生日期晚于决定日期',
+  'must not be in the future': '不得晚于当前时间',
+  'must not be after the decision date': '不得晚于决定日期',
+  'must be an RFC 3339 date-time': '须为 RFC 3339 日期时间',
 };
 
 /** Hand-made messages with a non-personal variable part (a date, a policy id), and their Chinese. */
 const KNOWN_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^must be a date on or after (\d{4}-\d{2}-\d{2})$/, '须为 $1 或之后的日期'],
+  [/^must not be after today \((\d{4}-\d{2}-\d{2}), Asia\/Shanghai\)$/, '不得晚于今天（北京时间 $1）'],
   [/^not in the matter list of policy ([\w.-]{1,64})$/, '不在政策 $1 的法律援助事项清单中'],
   [
     /^end must be greater than start and at most start \+ (\d{1,9})$/,

@@ -5,7 +5,8 @@
  * Chinese for `Accept-Language: zh-CN` and English otherwise; nothing echoes the input.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { VerificationRequest } from '../../schemas/index.ts';
+import { makeIdNumber, type VerificationRequest } from '../../schemas/index.ts';
+import { shanghaiDate } from '../../src/core/request-dates.ts';
 import {
   type ContractClient,
   contractClient,
@@ -102,7 +103,73 @@ const SCHEMA_CASES: readonly SchemaCase[] = [
       },
     ],
   },
+  // Issue 11: dates the caller chooses must not change the outcome.
+  {
+    name: 'a decision date after today in Asia/Shanghai',
+    body: (v) => ({ ...v, decisionDate: '2099-01-01' }),
+    errors: [
+      {
+        path: '/decisionDate',
+        en: `must not be after today (${shanghaiDate(new Date())}, Asia/Shanghai)`,
+        zh: `不得晚于今天（北京时间 ${shanghaiDate(new Date())}）`,
+      },
+    ],
+  },
+  {
+    name: 'a household member born after the decision date (a valid number)',
+    body: (v) => ({
+      ...v,
+      household: [
+        { idNumber: makeIdNumber('320102', nextDay(v.decisionDate), 7), name: '测试丙', relation: 'child' },
+      ],
+    }),
+    errors: [
+      {
+        path: '/household/0/idNumber',
+        en: 'encodes a birth date after the decision date',
+        zh: '其中包含的出生日期晚于决定日期',
+      },
+    ],
+  },
+  {
+    name: 'consent granted in the future',
+    body: (v) => ({ ...v, consent: { ...v.consent, grantedAt: '2099-01-01T09:00:00+08:00' } }),
+    errors: [{ path: '/consent/grantedAt', en: 'must not be in the future', zh: '不得晚于当前时间' }],
+  },
+  {
+    name: 'consent granted after the decision date',
+    body: (v) => ({
+      ...v,
+      consent: { ...v.consent, grantedAt: `${nextDay(v.decisionDate)}T09:00:00+08:00` },
+    }),
+    errors: [
+      { path: '/consent/grantedAt', en: 'must not be after the decision date', zh: '不得晚于决定日期' },
+    ],
+  },
+  {
+    name: 'a consent scope listed twice',
+    body: (v) => ({ ...v, consent: { ...v.consent, scopes: ['hrss', 'hrss'] } }),
+    errors: [{ path: '/consent/scopes', en: 'must not list a scope twice', zh: '不得重复列出同一授权范围' }],
+  },
+  {
+    name: 'control characters in a name and in the consent reference',
+    body: (v) => ({
+      ...v,
+      applicant: { ...v.applicant, name: '测试\u0007甲' },
+      consent: { ...v.consent, reference: 'REF-\u202E1' },
+    }),
+    errors: [
+      { path: '/applicant/name', en: 'must not contain control characters', zh: '不得包含控制字符' },
+      { path: '/consent/reference', en: 'must not contain control characters', zh: '不得包含控制字符' },
+    ],
+  },
 ];
+
+/** The day after a decision date (YYYY-MM-DD); today when the request has none. */
+function nextDay(date: string | undefined): string {
+  const base = date ?? shanghaiDate(new Date());
+  return new Date(Date.parse(`${base}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
 
 /** @example describeRequestContract(() => target); */
 export function describeRequestContract(source: TargetSource): void {

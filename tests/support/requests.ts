@@ -15,7 +15,7 @@ export function requestFor(
     declaration: { monthlyHouseholdIncome: 2000, integrityCommitment: true },
     consent: {
       reference: 'CONSENT-TEST-0001',
-      grantedAt: '2026-01-05T09:00:00+08:00',
+      grantedAt: '2025-06-01T09:00:00+08:00',
       scopes: ['civil_affairs', 'hrss', 'disability'],
     },
     region: '320100',

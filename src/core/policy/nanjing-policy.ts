@@ -4,6 +4,7 @@
 import type { VerificationRequest } from '../../../schemas/index.ts';
 import { digestOf } from '../digest.ts';
 import { GatewayError } from '../errors.ts';
+import { birthDateProblems } from '../request-dates.ts';
 import { decideEligibility } from './decide-eligibility.ts';
 import { isCalendarDate } from './decision-date.ts';
 import { MATTER_CATEGORIES, type MatterCategory, matterCategory } from './matter-categories.ts';
@@ -74,6 +75,12 @@ export function createNanjingPolicy(options: NanjingPolicyOptions = {}): Policy 
         errors: [{ path: '/decisionDate', message: `must be a date on or after ${params.effectiveFrom}` }],
       });
     }
+    const unborn = birthDateProblems(request, date);
+    if (unborn.length > 0)
+      throw new GatewayError('ERR_VALIDATION', 'a person is born after the decision date', {
+        facts: { policy: NANJING_POLICY_ID },
+        errors: unborn,
+      });
     const wage = minimumWageOn(params, request.region, date);
     if (!wage) {
       throw new GatewayError('ERR_UNKNOWN_REGION', 'region not covered by the policy', {

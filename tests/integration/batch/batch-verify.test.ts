@@ -48,7 +48,7 @@ function writeCases(name: string): string {
       requestFor(fixtures, i % fixtures.persons.length, {
         consent: {
           reference: `${name}-${i}`,
-          grantedAt: '2026-01-05T09:00:00+08:00',
+          grantedAt: '2025-06-01T09:00:00+08:00',
           scopes: ['civil_affairs', 'hrss', 'disability'],
         },
       }),

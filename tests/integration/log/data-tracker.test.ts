@@ -62,7 +62,7 @@ beforeAll(async () => {
       ],
       consent: {
         reference: 'CONSENT-HOUSEHOLD-7',
-        grantedAt: '2026-01-05T09:00:00+08:00',
+        grantedAt: '2025-06-01T09:00:00+08:00',
         scopes: ['civil_affairs', 'hrss', 'disability'],
       },
     }),
