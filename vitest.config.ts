@@ -16,6 +16,18 @@ export default defineConfig({
       },
       { test: { name: 'interop', include: ['tests/interop/**/*.test.ts'], testTimeout: 300_000 } },
       {
+        // npm run test:ledger: against the Fabric network of `npm run fabric:up`; one file at a
+        // time, since they share the network (and stop and start its processes).
+        test: {
+          name: 'ledger',
+          include: ['tests/ledger/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],

@@ -27,6 +27,12 @@ export interface HarnessOptions {
   readonly dataDir?: string;
   /** Partner connector settings (endpoint allowlist, loopback for partner sandboxes); in-process only. */
   readonly connectors?: GatewayConfig['connectors'];
+  /** Anchor on a ledger (in-process only); default embedded. */
+  readonly ledger?: GatewayConfig['ledger'];
+  /** The log origin; tests that share a ledger need one each. */
+  readonly logOrigin?: string;
+  /** More `egw start` arguments (child only), e.g. `--ledger fabric --fabric-profile FILE`. */
+  readonly args?: readonly string[];
 }
 
 export interface PostOptions {
@@ -107,6 +113,8 @@ export async function startInProcess(options: HarnessOptions): Promise<InProcess
     registries: sandboxes.connectorConfig,
     registryDeadlineMs: options.deadlineMs ?? 800,
     ...(options.connectors ? { connectors: options.connectors } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.logOrigin ? { logOrigin: options.logOrigin } : {}),
   });
   return {
     ...common(gateway.url, dataDir, sandboxes),
@@ -148,6 +156,8 @@ export async function startChild(
       registries,
       '--deadline-ms',
       String(options.deadlineMs ?? 800),
+      ...(options.logOrigin ? ['--log-origin', options.logOrigin] : []),
+      ...(options.args ?? []),
     ],
     { cwd: ROOT, env: { ...process.env, NODE_ENV: 'test' } },
   );

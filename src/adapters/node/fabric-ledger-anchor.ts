@@ -147,9 +147,9 @@ export function createFabricLedgerAnchor(options: FabricLedgerAnchorOptions): Le
       try {
         return blockNumberOf(await qscc.evaluateTransaction('GetBlockByTxID', profile.channel, txId));
       } catch (error) {
-        const converted = convert(error, false);
-        if (converted instanceof LedgerUnavailable) throw converted;
-        return undefined;
+        // qscc answers "no such transaction ID" as a chaincode error: nothing there.
+        if (error instanceof GatewayError && /chaincode response 500/.test(error.message)) return undefined;
+        throw convert(error, false);
       }
     },
     close() {
