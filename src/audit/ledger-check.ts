@@ -76,3 +76,55 @@ export async function ledgerCoverage(input: CoverageInput): Promise<LedgerVerdic
     anchor: latest,
   };
 }
+
+export interface AgreementInput {
+  readonly ledger: LedgerAnchor;
+  readonly origin: string;
+  /** The log key the auditor trusts. */
+  readonly logKey: string;
+  /** The log's current checkpoint. */
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  readonly consistency: (from: number, to: number) => Promise<readonly Uint8Array[]>;
+}
+
+/**
+ * The monitor's question: does the ledger's newest anchor agree with the log — the same log
+ * key, a size the log has reached, and a root the log's current one extends?
+ * @example
+ * const verdict = await ledgerAgreement({ ledger, origin, logKey, size, rootHash, consistency });
+ */
+export async function ledgerAgreement(input: AgreementInput): Promise<LedgerVerdict> {
+  const { ledger, origin, size, rootHash } = input;
+  const key = await ledger.logKey(origin);
+  if (key === undefined)
+    return { ok: true, detail: `nothing anchored yet: the ledger holds no log key of ${origin}` };
+  if (key !== input.logKey)
+    return {
+      ok: false,
+      detail: `the ledger's log key of ${origin} is ${key}, not the one trusted (${input.logKey})`,
+    };
+  const latest = await ledger.latest(origin);
+  if (!latest) return { ok: true, detail: `nothing anchored yet for ${origin}` };
+  if (latest.size > size)
+    return {
+      ok: false,
+      detail: `the ledger anchors size ${latest.size} of ${origin} (transaction ${latest.txId}) but the log serves size ${size}: the log was rolled back or forked`,
+      anchor: latest,
+    };
+  const proof = latest.size === size ? [] : await input.consistency(latest.size, size);
+  try {
+    verifyConsistency(latest.size, size, proof, fromBase64(latest.rootHash), rootHash);
+  } catch {
+    return {
+      ok: false,
+      detail: `the log at size ${size} does not extend the ledger's anchor at size ${latest.size} (transaction ${latest.txId}): the log forked`,
+      anchor: latest,
+    };
+  }
+  return {
+    ok: true,
+    detail: `the ledger's newest anchor (size ${latest.size}, transaction ${latest.txId}) is consistent with the log at size ${size}`,
+    anchor: latest,
+  };
+}

@@ -2,12 +2,12 @@
  * `egw start` (the embedded default: gateway + SQLite + log + sandbox registries) and
  * `egw sandbox` (the three simulated registries alone).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defineCommand } from 'citty';
 import { z } from 'zod';
 import {
-  type BuiltInConnectorConfig,
+  BuiltInConnectorConfig,
+  FixturesError,
   generatePopulation,
   loadFixtures,
   startSandboxes,
@@ -15,131 +15,41 @@ import {
 import { SOURCES, type Source } from '../../schemas/common.ts';
 import type { Fixtures } from '../../schemas/index.ts';
 import { issueDevToken } from '../adapters/node/key-files.ts';
-import { GatewayError } from '../core/errors.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
-import { startGateway } from '../runtime/node.ts';
+import { type RunningGateway, startGateway } from '../runtime/node.ts';
+import { UsageError } from './cli-errors.ts';
+import { defineEgwCommand } from './egw-command.ts';
+import { fabricProfileOption } from './ledger-options.ts';
+import {
+  choice,
+  converted,
+  dataOption,
+  existingFile,
+  flag,
+  jsonFile,
+  numberOption,
+  portOption,
+  text,
+} from './options.ts';
 import { sampleRequest } from './sample-request.ts';
+import { onStopSignal, shellQuote } from './signals.ts';
 
-const dataArg = {
-  type: 'string',
-  description: 'Data directory (SQLite file, keys, development issuer)',
-  default: './data',
-} as const;
+/** The package root: `npm --prefix ROOT run -s egw` works from any folder. */
+const PACKAGE_ROOT = resolve(import.meta.dirname, '../..');
 
 async function fixturesFrom(file: string | undefined): Promise<Fixtures> {
-  return file ? loadFixtures(file) : generatePopulation({ seed: 'egw-sandbox', size: 2000 });
+  if (!file) return generatePopulation({ seed: 'egw-sandbox', size: 2000 });
+  try {
+    return await loadFixtures(file);
+  } catch (error) {
+    if (!(error instanceof FixturesError)) throw error;
+    const where = error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new UsageError(`--fixtures ${file}: ${where || error.message}`);
+  }
 }
 
-function onSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`\n${signal}: stopping…`);
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => handler('SIGINT'));
-  process.on('SIGTERM', () => handler('SIGTERM'));
-}
-
-export const start = defineCommand({
-  meta: { name: 'start', description: 'Start the gateway with SQLite, the log and the sandbox registries' },
-  args: {
-    port: { type: 'string', description: 'Port (0 = any free port)', default: '8080' },
-    host: { type: 'string', description: 'Address to listen on', default: '127.0.0.1' },
-    fixtures: {
-      type: 'string',
-      description: 'Sandbox fixture file (default: a generated synthetic population)',
-    },
-    registries: {
-      type: 'string',
-      description: 'Connector config JSON of registries already running (skips the sandboxes)',
-    },
-    'deadline-ms': {
-      type: 'string',
-      description: 'One deadline for all registry queries of a request',
-      default: '800',
-    },
-    quota: {
-      type: 'string',
-      description:
-        'Queries/s each registry grants, online before batch, e.g. civil_affairs=50,hrss=20,disability=30',
-    },
-    issuers: {
-      type: 'string',
-      description: 'JSON file of trusted token issuers: [{ issuer, audience, jwks | jwksUrl }]',
-    },
-    'dev-issuer': {
-      type: 'boolean',
-      description: 'Accept tokens from the development issuer under --data (--no-dev-issuer in production)',
-      default: true,
-    },
-    'log-origin': { type: 'string', description: 'The log origin (first line of every checkpoint)' },
-    quiet: { type: 'boolean', description: 'No request log lines' },
-    data: dataArg,
-  },
-  async run({ args }) {
-    const dataDir = resolve(args.data);
-    const issuers = args.issuers ? await loadIssuers(args.issuers) : [];
-    const trustDevIssuer = args['dev-issuer'] !== false;
-    const registryQuotas = args.quota ? parseQuotas(args.quota) : undefined;
-    const fixtures = await fixturesFrom(args.fixtures);
-    const sandboxes = args.registries ? undefined : await startSandboxes({ fixtures });
-    const registries = args.registries
-      ? (JSON.parse(await readFile(args.registries, 'utf8')) as BuiltInConnectorConfig)
-      : (sandboxes?.connectorConfig as BuiltInConnectorConfig);
-    const gateway = await startGateway({
-      dataDir,
-      host: args.host,
-      port: Number(args.port),
-      registries,
-      registryDeadlineMs: Number(args['deadline-ms']),
-      issuers,
-      trustDevIssuer,
-      ...(args['log-origin'] ? { logOrigin: args['log-origin'] } : {}),
-      ...(registryQuotas ? { registryQuotas } : {}),
-      ...(args.quiet
-        ? {}
-        : {
-            logger: (line) =>
-              process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
-          }),
-    });
-    const token = trustDevIssuer
-      ? await issueDevToken({
-          dataDir,
-          scopes: 'verifications:write verifications:read subjects:read audit:read',
-          ttlSeconds: 12 * 3600,
-        })
-      : undefined;
-    const requestFile = join(dataDir, 'sample-request.json');
-    await writeFile(requestFile, `${JSON.stringify(sampleRequest(fixtures), null, 2)}\n`);
-    console.log(`Eligibility Gateway listening on ${gateway.url}
-  data:        ${dataDir}
-  registries:  ${sandboxes ? `sandboxes (${fixtures.persons.length} synthetic people)` : args.registries}
-  log:         ${gateway.url}/v1/log/checkpoint    docs: ${gateway.url}/docs
-
-${
-  token
-    ? `Development token (12 h; scopes verifications:write verifications:read subjects:read audit:read):\n${token}`
-    : `Development issuer disabled: tokens must come from the ${issuers.length} issuer(s) in ${args.issuers ?? '(none)'}.`
-}
-
-Sample request (synthetic applicant):
-curl -sS -X POST ${gateway.url}/v1/verifications \\
-  -H "Authorization: Bearer ${token ? `$(npm run -s egw -- token --data ${args.data} --scope verifications:write)` : '$TOKEN'}" \\
-  -H "Content-Type: application/json" -H "Accept-Language: zh-CN" \\
-  -H "Idempotency-Key: sample-$(date +%s)" \\
-  --data @${requestFile}
-`);
-    onSignal(async () => {
-      await gateway.close();
-      await sandboxes?.close();
-    });
-  },
+const fixturesOption = existingFile({
+  description: 'Sandbox fixture file (default: a generated synthetic population)',
 });
 
 const IssuersFile = z.array(
@@ -156,14 +66,8 @@ const IssuersFile = z.array(
     ),
 );
 
-/** The operator's trusted issuers; throws a readable error naming the file and paths. */
-async function loadIssuers(file: string): Promise<TrustedIssuer[]> {
-  const parsed = IssuersFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `/${i.path.join('/')}: ${i.message}`).join('; ');
-    throw new GatewayError('ERR_VALIDATION', `--issuers ${file}: ${where}`);
-  }
-  return parsed.data.map((i) => ({
+function trustedIssuers(file: z.output<typeof IssuersFile>): TrustedIssuer[] {
+  return file.map((i) => ({
     issuer: i.issuer,
     audience: i.audience,
     ...(i.jwks ? { jwks: i.jwks as unknown as TrustedIssuer['jwks'] } : {}),
@@ -172,38 +76,184 @@ async function loadIssuers(file: string): Promise<TrustedIssuer[]> {
 }
 
 /** `civil_affairs=50,hrss=20` → `{ civil_affairs: 50, hrss: 20 }`; throws on an unknown source or a bad rate. */
-export function parseQuotas(text: string): Partial<Record<Source, number>> {
+export function parseQuotas(value: string, flagName = '--quota'): Partial<Record<Source, number>> {
   const quotas: Partial<Record<Source, number>> = {};
-  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
-    const [name = '', value = ''] = part.split('=').map((v) => v.trim());
+  for (const part of value.split(',').filter((p) => p.trim() !== '')) {
+    const [name = '', rate = ''] = part.split('=').map((v) => v.trim());
     const source = SOURCES.find((s) => s === name);
-    const rate = Number(value);
-    if (!source || !(rate > 0))
-      throw new GatewayError('ERR_VALIDATION', `--quota: expected source=rate, got "${part}"`);
-    quotas[source] = rate;
+    const n = Number(rate);
+    if (!source || !(n > 0) || n > 100_000)
+      throw new UsageError(
+        `${flagName}: expected source=rate with a source of ${SOURCES.join(', ')} and a rate above 0, got "${part}"`,
+      );
+    quotas[source] = n;
   }
   return quotas;
 }
 
-export const sandbox = defineCommand({
-  meta: { name: 'sandbox', description: 'Start the three simulated registries alone, on loopback' },
-  args: {
-    fixtures: {
-      type: 'string',
-      description: 'Sandbox fixture file (default: a generated synthetic population)',
-    },
-    data: dataArg,
+export const start = defineEgwCommand({
+  name: 'start',
+  description: 'Start the gateway with SQLite, the log and the sandbox registries',
+  options: {
+    port: portOption({ default: 8080 }),
+    host: text({ description: 'Address to listen on', default: '127.0.0.1' }),
+    fixtures: fixturesOption,
+    registries: jsonFile({
+      description:
+        'Connector config JSON of registries already running (skips the sandboxes; schema: schemas/json/registries.schema.json)',
+      schema: BuiltInConnectorConfig,
+    }),
+    'deadline-ms': numberOption({
+      description: 'One deadline for all registry queries of a request, in milliseconds',
+      default: 800,
+      min: 50,
+      max: 30_000,
+      unit: 'ms',
+    }),
+    quota: converted(
+      {
+        description:
+          'Queries/s each registry grants, online before batch, e.g. civil_affairs=50,hrss=20,disability=30',
+      },
+      parseQuotas,
+    ),
+    issuers: jsonFile({
+      description: 'JSON file of trusted token issuers: [{ issuer, audience, jwks | jwksUrl }]',
+      schema: IssuersFile,
+    }),
+    'dev-issuer': flag({
+      description: 'Accept tokens from the development issuer under --data (--no-dev-issuer in production)',
+      default: true,
+    }),
+    'log-origin': text({
+      description: 'The log origin (first line of every checkpoint); fixed once the log has leaves',
+      pattern: /^[\x21-\x7e]{1,255}$/,
+      hint: 'printable text without spaces, e.g. gateway.example.gov.cn/log',
+    }),
+    ledger: choice({
+      description: 'Where checkpoints are anchored: embedded (no ledger) or fabric (needs --fabric-profile)',
+      options: ['embedded', 'fabric'],
+      default: 'embedded',
+    }),
+    'fabric-profile': fabricProfileOption({
+      description:
+        'Fabric connection profile JSON of this organisation (npm run fabric:up writes .fabric-network/profiles/justice.json)',
+    }),
+    quiet: flag({ description: 'No request log lines' }),
+    data: dataOption({ create: true }),
   },
-  async run({ args }) {
-    const sandboxes = await startSandboxes({ fixtures: await fixturesFrom(args.fixtures) });
-    const file = join(resolve(args.data), 'sandbox-registries.json');
+  async run(o) {
+    const dataDir = o.data;
+    if (o.ledger === 'fabric' && !o['fabric-profile'])
+      throw new UsageError(
+        '--ledger fabric needs --fabric-profile FILE (npm run fabric:up writes one per organisation)',
+      );
+    if (o.ledger !== 'fabric' && o['fabric-profile'])
+      throw new UsageError('--fabric-profile is only used with --ledger fabric');
+    const ledger = o['fabric-profile']
+      ? { kind: 'fabric' as const, profile: o['fabric-profile'] }
+      : undefined;
+    const issuers = o.issuers ? trustedIssuers(o.issuers.value) : [];
+    const trustDevIssuer = o['dev-issuer'];
+    const fixtures = await fixturesFrom(o.fixtures);
+    const sandboxes = o.registries ? undefined : await startSandboxes({ fixtures });
+    const registries = o.registries?.value ?? (sandboxes?.connectorConfig as BuiltInConnectorConfig);
+    let gateway: RunningGateway | undefined;
+    onStopSignal(async () => {
+      await gateway?.close();
+      await sandboxes?.close();
+    });
+    gateway = await startGateway({
+      dataDir,
+      host: o.host,
+      port: o.port,
+      registries,
+      registryDeadlineMs: o['deadline-ms'],
+      issuers,
+      trustDevIssuer,
+      ...(o['log-origin'] ? { logOrigin: o['log-origin'] } : {}),
+      ...(ledger ? { ledger } : {}),
+      ...(o.quota ? { registryQuotas: o.quota } : {}),
+      ...(o.quiet
+        ? {}
+        : {
+            logger: (line) =>
+              process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
+          }),
+    });
+    const token = trustDevIssuer
+      ? await issueDevToken({
+          dataDir,
+          scopes: 'verifications:write verifications:read subjects:read audit:read',
+          ttlSeconds: 12 * 3600,
+        })
+      : undefined;
+    const requestFile = join(dataDir, 'sample-request.json');
+    await writeFile(requestFile, `${JSON.stringify(sampleRequest(fixtures), null, 2)}\n`);
+    process.stdout.write(
+      `Eligibility Gateway listening on ${gateway.url}
+  data:        ${dataDir}
+  registries:  ${sandboxes ? `sandboxes (${fixtures.persons.length} synthetic people)` : o.registries?.path}
+  log:         ${gateway.url}/v1/log/checkpoint    docs: ${gateway.url}/docs
+
+${
+  token
+    ? `Development token (12 h; scopes verifications:write verifications:read subjects:read audit:read):\n${token}`
+    : `Development issuer disabled: tokens must come from the ${issuers.length} issuer(s) in ${o.issuers?.path ?? '(none)'}.`
+}
+
+${sampleCommands({ url: gateway.url, dataDir, requestFile, devIssuer: token !== undefined })}
+`,
+    );
+    return undefined;
+  },
+});
+
+/**
+ * The copy-paste sample: absolute paths only, so it works from any folder; the token step
+ * fails loudly (its one-line error, and curl does not run); curl fails on an HTTP error and
+ * saves the decision; the auditor's check follows.
+ */
+export function sampleCommands(o: {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly requestFile: string;
+  readonly devIssuer: boolean;
+}): string {
+  const egw = `npm --prefix ${shellQuote(PACKAGE_ROOT)} run -s egw --`;
+  const tokenStep = o.devIssuer
+    ? `TOKEN=$(${egw} token --data ${shellQuote(o.dataDir)} --scope verifications:write) &&`
+    : '# TOKEN: an access token with verifications:write from one of your issuers';
+  return `Sample request (synthetic applicant; runs from any folder, saves ./decision.json, then verifies it):
+${tokenStep}
+curl -sS --fail -X POST ${o.url}/v1/verifications \\
+  -H "Authorization: Bearer $TOKEN" \\
+  -H "Content-Type: application/json" -H "Accept-Language: zh-CN" \\
+  -H "Idempotency-Key: sample-$(date +%s)" \\
+  --data @${shellQuote(o.requestFile)} -o decision.json &&
+${egw} audit verify decision.json --gateway ${o.url}`;
+}
+
+export const sandbox = defineEgwCommand({
+  name: 'sandbox',
+  description: 'Start the three simulated registries alone, on loopback',
+  options: {
+    fixtures: fixturesOption,
+    data: dataOption({ create: true }),
+  },
+  async run(o) {
+    const fixtures = await fixturesFrom(o.fixtures);
+    const sandboxes = await startSandboxes({ fixtures });
+    onStopSignal(() => sandboxes.close());
+    const file = join(o.data, 'sandbox-registries.json');
     await writeFile(file, `${JSON.stringify(sandboxes.connectorConfig, null, 2)}\n`, { mode: 0o600 });
-    console.log(`Sandbox registries on loopback:
+    process.stdout.write(`Sandbox registries on loopback:
   civil affairs (REST/JSON, app key + HMAC):   ${sandboxes.civilAffairs.url}
   HRSS (SOAP/XML over mutual TLS):             ${sandboxes.hrss.url}
   disability (REST/JSON, agency-signed JWT):   ${sandboxes.disability.url}
 Connector config (secrets): ${file}
-  use it with: egw start --registries ${file}`);
-    onSignal(() => sandboxes.close());
+  use it with: egw start --registries ${file}
+`);
+    return undefined;
   },
 });
