@@ -112,7 +112,9 @@ async function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise
  * const res = await fetch(`${stack.url}/healthz`);
  * await stack.close();
  */
-export async function startWorkersStack(): Promise<WorkersStack> {
+export async function startWorkersStack(
+  options: { readonly logOrigin?: string } = {},
+): Promise<WorkersStack> {
   const tmp = mkdtempSync(join(tmpdir(), 'egw-workers-'));
   const dataDir = join(tmp, 'data');
   const persist = join(tmp, 'state');
@@ -134,7 +136,8 @@ export async function startWorkersStack(): Promise<WorkersStack> {
     const { connectorConfig } = sandboxes;
     const secrets = {
       DECISION_SIGNING_JWK: JSON.stringify(privateJwk),
-      LOG_NOTE_SIGNER_KEY: loadNoteSignerKey(dataDir, LOG_ORIGIN),
+      // The origin is the note key's name: a ledger test gives each stack its own.
+      LOG_NOTE_SIGNER_KEY: loadNoteSignerKey(dataDir, options.logOrigin ?? LOG_ORIGIN),
       DATA_KEYS: JSON.stringify(JSON.parse(readFileSync(join(dataDir, 'keys/data-keys.json'), 'utf8'))),
       TRUSTED_ISSUERS: JSON.stringify([
         { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, jwks: { keys: [issuer.publicJwk] } },
