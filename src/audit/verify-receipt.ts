@@ -5,6 +5,7 @@
  * says in plain words what passed or failed; no check trusts the gateway.
  */
 
+import { decodeProtectedHeader } from 'jose';
 import { verifyDecisionJws } from '../adapters/portable/jose-signer.ts';
 import { canonicalBytes } from '../core/canonical-json.ts';
 import { sha256 } from '../core/digest.ts';
@@ -19,8 +20,18 @@ export interface AuditCheck {
   readonly detail: string;
 }
 
+/**
+ * Why a receipt does not verify, most telling first: the file is no decision at all (a saved
+ * problem document, another JSON file), no key given matches the decision's key id (another
+ * gateway's keys, or a key rotated out), the decision was altered after signing, or the
+ * signed decision is not proven to be in the log.
+ */
+export type VerdictReason = 'not_a_decision' | 'no_matching_key' | 'altered' | 'not_in_log';
+
 export interface ReceiptVerdict {
   readonly ok: boolean;
+  /** Absent when `ok`. */
+  readonly reason?: VerdictReason;
   readonly checks: readonly AuditCheck[];
   /** The checkpoint the receipt is included in, when its signature verified. */
   readonly checkpoint?: { origin: string; size: number; rootHash: Uint8Array };
@@ -44,6 +55,10 @@ const decoder = new TextDecoder();
 export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptVerdict> {
   const checks: AuditCheck[] = [];
   const { signature, receipt, ...signed } = input.decision;
+  if (typeof signature !== 'string' || typeof receipt !== 'object' || receipt === null)
+    return { ok: false, reason: 'not_a_decision', checks: [] };
+  const kid = keyIdOf(signature);
+  const keyKnown = kid !== undefined && input.jwks.keys.some((k) => k.kid === kid);
   const r = (receipt ?? {}) as {
     logOrigin?: unknown;
     leafIndex?: unknown;
@@ -64,7 +79,9 @@ export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptV
     checks.push({
       name: 'signature',
       ok: false,
-      detail: 'The decision signature does not verify with any key in the JWKS given.',
+      detail: keyKnown
+        ? `The decision signature does not verify with its key (kid ${kid}): the signed bytes were altered.`
+        : `No key in the JWKS given has the decision’s key id (kid ${kid ?? 'absent'}): these are another gateway’s keys, or the key was removed.`,
     });
   }
 
@@ -73,12 +90,18 @@ export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptV
   checks.push(
     payloadMatches
       ? { name: 'payload', ok: true, detail: 'The decision’s fields are exactly the ones that were signed.' }
-      : {
-          name: 'payload',
-          ok: false,
-          detail:
-            'The decision’s fields differ from the signed payload: the decision was altered after signing.',
-        },
+      : payload === undefined
+        ? {
+            name: 'payload',
+            ok: false,
+            detail: 'Not compared: without a verified signature there is no signed payload to compare with.',
+          }
+        : {
+            name: 'payload',
+            ok: false,
+            detail:
+              'The decision’s fields differ from the signed payload: the decision was altered after signing.',
+          },
   );
 
   let leafBytes: Uint8Array | undefined;
@@ -156,7 +179,25 @@ export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptV
       detail: 'The inclusion proof could not be checked without a valid leaf and checkpoint.',
     });
   }
-  return { ok: checks.every((c) => c.ok), checks, ...(checkpoint ? { checkpoint } : {}) };
+  const ok = checks.every((c) => c.ok);
+  const failed = (name: AuditCheck['name']) => checks.some((c) => c.name === name && !c.ok);
+  const reason: VerdictReason | undefined = ok
+    ? undefined
+    : failed('signature') && !keyKnown
+      ? 'no_matching_key'
+      : failed('signature') || failed('payload')
+        ? 'altered'
+        : 'not_in_log';
+  return { ok, ...(reason ? { reason } : {}), checks, ...(checkpoint ? { checkpoint } : {}) };
+}
+
+function keyIdOf(jws: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(jws);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

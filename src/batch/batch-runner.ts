@@ -53,7 +53,12 @@ export interface BatchSummary {
   readonly provisional: number;
   /** Answers that were replays of an earlier decision (200). */
   readonly replayed: number;
-  readonly errors: { readonly total: number; readonly byKind: Readonly<Record<string, number>> };
+  readonly errors: {
+    readonly total: number;
+    readonly byKind: Readonly<Record<string, number>>;
+    /** 1-based numbers of the first lines that failed (at most 20), in the order answered. */
+    readonly lines: readonly number[];
+  };
   readonly retries: number;
   readonly elapsedSeconds: number;
   readonly casesPerSecond: number;
@@ -106,6 +111,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const outcomes = { eligible: 0, ineligible: 0, needs_review: 0 };
   const byKind: Record<string, number> = {};
   let errors = 0;
+  const failedLines: number[] = [];
   let provisional = 0;
   let replayed = 0;
   let retries = 0;
@@ -191,7 +197,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     const line = parseLine(text, keyPrefix);
     if (line.kind === 'blank') return prefix.done(index);
     if (line.kind === 'invalid') {
-      count(`invalid line: ${line.reason}`);
+      count(`invalid line: ${line.reason}`, index + 1);
       record({ line: index + 1, error: line.reason });
       return prefix.done(index);
     }
@@ -214,7 +220,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
       answered += 1;
       if (result.kind === 'line-error') {
-        count(result.what);
+        count(result.what, index + 1);
         record({ line: index + 1, key: line.key, status: result.status, error: result.what });
       } else {
         if (result.outcome in outcomes) outcomes[result.outcome as keyof typeof outcomes] += 1;
@@ -232,8 +238,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
   }
 
-  function count(kind: string): void {
+  function count(kind: string, lineNumber: number): void {
     errors += 1;
+    if (failedLines.length < 20) failedLines.push(lineNumber);
     byKind[kind] = (byKind[kind] ?? 0) + 1;
   }
   function record(entry: Record<string, string | number>): void {
@@ -269,7 +276,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     outcomes,
     provisional,
     replayed,
-    errors: { total: errors, byKind },
+    errors: { total: errors, byKind, lines: failedLines },
     retries,
     elapsedSeconds,
     casesPerSecond: answered / Math.max(elapsedSeconds, 1e-9),
@@ -279,11 +286,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   };
 }
 
+/** The problem's code and, as the API names it, the first field at fault (`ERR_VALIDATION at /applicant/idNumber`). */
 function problemCode(text: string): string {
   try {
-    const problem = JSON.parse(text) as { code?: unknown; type?: unknown };
-    if (typeof problem.code === 'string') return problem.code;
-    if (typeof problem.type === 'string') return problem.type.split('/').pop() ?? '';
+    const problem = JSON.parse(text) as { code?: unknown; type?: unknown; errors?: unknown };
+    const first = Array.isArray(problem.errors)
+      ? (problem.errors[0] as { path?: unknown } | undefined)
+      : undefined;
+    const field = typeof first?.path === 'string' ? ` at ${first.path || '/'}` : '';
+    if (typeof problem.code === 'string') return `${problem.code}${field}`;
+    if (typeof problem.type === 'string') return `${problem.type.split('/').pop() ?? ''}${field}`;
   } catch {
     // not a problem document
   }
@@ -303,6 +315,9 @@ export function formatSummary(s: BatchSummary): string {
     `  errors ${s.errors.total}${Object.entries(s.errors.byKind)
       .map(([k, n]) => `; ${k}: ${n}`)
       .join('')}; retries ${s.retries}`,
+    ...(s.errors.lines.length > 0
+      ? [`  failed lines: ${s.errors.lines.join(', ')}${s.errors.total > s.errors.lines.length ? ', …' : ''}`]
+      : []),
     `  elapsed ${s.elapsedSeconds.toFixed(1)} s, ${s.casesPerSecond.toFixed(1)} cases/s`,
   ];
   return `${lines.join('\n')}\n`;

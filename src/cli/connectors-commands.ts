@@ -5,15 +5,19 @@
  * send a manifest, `test` runs conformance, `activate` / `deactivate` switch it, `status`
  * shows it. Gateway commands take `--gateway URL` and `--token T` (or EGW_TOKEN).
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { defineCommand } from 'citty';
 import { SignJWT } from 'jose';
 import { ConnectorManifest, MANIFEST_MAX_BYTES } from '../../schemas/connector-manifest.ts';
 import { makeIdNumber } from '../../schemas/id-number.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, loadDevIssuerKey } from '../adapters/node/key-files.ts';
 import { createCsr } from '../adapters/node/x509-der.ts';
 import { zodIssuesToErrors } from '../http/problems.ts';
+import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
+import { startDemoEndpoint } from './demo-endpoint.ts';
+import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
+import { dataOption, existingFile, flag, newFile, numberOption, text, urlOption } from './options.ts';
+import { onStopSignal } from './signals.ts';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const fail = (text: string) => {
@@ -22,13 +26,15 @@ const fail = (text: string) => {
 };
 
 const gatewayArgs = {
-  gateway: { type: 'string', description: 'Gateway base URL', default: 'http://127.0.0.1:8080' },
-  token: {
-    type: 'string',
+  gateway: urlOption({ description: 'Gateway base URL', default: 'http://127.0.0.1:8080' }),
+  token: text({
     description:
       'Bearer token (connectors:register with your agency, or connectors:admin); default $EGW_TOKEN',
-  },
+  }),
 } as const;
+
+const manifestFile = (description = 'Manifest JSON file') =>
+  existingFile({ description, positional: true, required: true });
 
 /** The manifest in a file, checked; problems are printed and undefined returned. */
 function readManifest(file: string): ConnectorManifest | undefined {
@@ -57,7 +63,7 @@ function readManifest(file: string): ConnectorManifest | undefined {
 }
 
 async function callGateway(
-  args: { gateway: string; token?: string },
+  args: { readonly gateway: string; readonly token?: string | undefined },
   method: 'GET' | 'POST',
   path: string,
   body?: string,
@@ -68,7 +74,7 @@ async function callGateway(
     fail('give --token or set EGW_TOKEN');
     return undefined;
   }
-  const res = await fetch(`${args.gateway.replace(/\/+$/, '')}${path}`, {
+  const res = await fetchOrExplain(`${args.gateway}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -159,227 +165,279 @@ export function manifestSkeleton(options: {
   });
 }
 
-const init = defineCommand({
-  meta: { name: 'init', description: 'Write a manifest skeleton (valid as is; edit every value)' },
-  args: {
-    id: { type: 'string', description: 'Connector id', default: 'my-registry' },
-    agency: {
-      type: 'string',
-      description: 'Your agency id (your token’s agency claim)',
-      default: 'my-agency',
-    },
-    kind: { type: 'string', description: 'Evidence kind, e.g. housing_fund', default: 'housing_fund' },
-    url: {
-      type: 'string',
-      description: 'Endpoint URL (https)',
-      default: 'https://registry.example.gov.cn/api',
-    },
-    out: { type: 'string', description: 'Write to this file instead of stdout' },
+const init = defineEgwCommand({
+  name: 'init',
+  description:
+    'Write a manifest skeleton (valid as is; edit every value). With --demo-port, one that egw connectors demo-endpoint serves on loopback',
+  options: {
+    id: text({ description: 'Connector id', default: 'my-registry' }),
+    agency: text({ description: 'Your agency id (your token’s agency claim)', default: 'my-agency' }),
+    kind: text({ description: 'Evidence kind, e.g. housing_fund', default: 'housing_fund' }),
+    url: text({ description: 'Endpoint URL (https)' }),
+    'demo-port': numberOption({
+      description: 'Point the endpoint at https://localhost:PORT/api, where demo-endpoint listens',
+      min: 1,
+      max: 65_535,
+    }),
+    out: newFile({ description: 'Write to this file (never overwritten) instead of stdout' }),
   },
-  run({ args }) {
-    let text: string;
+  run(o) {
+    if (o.url && o['demo-port'] !== undefined) throw new UsageError('give --url or --demo-port, not both');
+    const url =
+      o.url ??
+      (o['demo-port'] === undefined
+        ? 'https://registry.example.gov.cn/api'
+        : `https://localhost:${o['demo-port']}/api`);
+    let manifest: ConnectorManifest;
     try {
-      text = `${JSON.stringify(manifestSkeleton(args), null, 2)}\n`;
+      manifest = manifestSkeleton({ id: o.id, agency: o.agency, kind: o.kind, url });
     } catch {
-      fail('id, agency, kind or url is not valid (see egw connectors validate for the rules)');
-      return;
+      throw new UsageError(
+        'id, agency, kind or url is not valid (see egw connectors validate for the rules)',
+      );
     }
-    if (args.out) {
-      writeFileSync(args.out, text, { flag: 'wx' });
-      out(`wrote ${args.out}`);
-    } else out(text);
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    if (!o.out) {
+      out(text);
+      return 0;
+    }
+    if (existsSync(o.out)) throw new CommandError(`${o.out} already exists (not overwritten)`);
+    writeFileSync(o.out, text, { flag: 'wx' });
+    out(`wrote ${o.out}`);
+    return 0;
   },
 });
 
-const validate = defineCommand({
-  meta: { name: 'validate', description: 'Check a manifest offline; prints every path at fault' },
-  args: { file: { type: 'positional', description: 'Manifest JSON file', required: true } },
-  run({ args }) {
-    const manifest = readManifest(args.file);
+const validate = defineEgwCommand({
+  name: 'validate',
+  description: 'Check a manifest offline; prints every path at fault',
+  options: { file: manifestFile() },
+  run(o) {
+    const manifest = readManifest(o.file);
     if (manifest)
-      out(`${args.file}: valid (${manifest.id} ${manifest.version}, kind ${manifest.registry.kind})`);
+      out(`${o.file}: valid (${manifest.id} ${manifest.version}, kind ${manifest.registry.kind})`);
+    return undefined;
   },
 });
 
-const csr = defineCommand({
-  meta: {
-    name: 'csr',
-    description: 'Make the endpoint key and CSR; with --submit, get the certificate chain',
-  },
-  args: {
-    manifest: {
-      type: 'string',
+const csr = defineEgwCommand({
+  name: 'csr',
+  description: 'Make the endpoint key and CSR; with --submit, get the certificate chain',
+  options: {
+    manifest: existingFile({
       description: 'Manifest file (the CSR names its endpoint host and agency)',
       required: true,
-    },
-    key: {
-      type: 'string',
+    }),
+    key: newFile({
       description: 'Private key file: used if it exists, else created (0600)',
       default: 'endpoint-key.pem',
-    },
-    out: { type: 'string', description: 'CSR file', default: 'endpoint.csr.pem' },
-    submit: { type: 'boolean', description: 'Send it to the gateway and write the chain' },
-    chain: {
-      type: 'string',
+    }),
+    out: newFile({ description: 'CSR file', default: 'endpoint.csr.pem' }),
+    submit: flag({ description: 'Send it to the gateway and write the chain' }),
+    chain: newFile({
       description: 'Where the certificate chain goes with --submit',
       default: 'endpoint-chain.pem',
-    },
+    }),
     ...gatewayArgs,
   },
-  async run({ args }) {
-    const manifest = readManifest(args.manifest);
-    if (!manifest) return;
+  async run(o) {
+    const manifest = readManifest(o.manifest);
+    if (!manifest) return 1;
     const host = new URL(manifest.endpoint.url).hostname.replace(/^\[|\]$/g, '');
     let keyPem: string;
-    if (existsSync(args.key)) keyPem = readFileSync(args.key, 'utf8');
+    if (existsSync(o.key)) keyPem = readFileSync(o.key, 'utf8');
     else {
       keyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
         .privateKey.export({ format: 'pem', type: 'pkcs8' })
         .toString();
-      writeFileSync(args.key, keyPem, { mode: 0o600 });
+      writeFileSync(o.key, keyPem, { mode: 0o600 });
     }
-    const { createPrivateKey } = await import('node:crypto');
     const ip = /^[\d.]+$/.test(host) || host.includes(':');
+    let key: ReturnType<typeof createPrivateKey>;
+    try {
+      key = createPrivateKey(keyPem);
+    } catch {
+      throw new UsageError(`--key ${o.key}: not a PEM private key`);
+    }
     const pem = createCsr(
-      createPrivateKey(keyPem),
+      key,
       { commonName: host, organization: manifest.agency.id },
       { dnsNames: ip ? [] : [host], ipAddresses: ip ? [host] : [] },
     );
-    writeFileSync(args.out, pem);
-    out(`wrote ${args.out} (CN=${host}, O=${manifest.agency.id}); key in ${args.key}`);
-    if (!args.submit) return;
-    const res = await callGateway(
-      args,
-      'POST',
-      `/v1/connectors/${manifest.id}/csr`,
-      pem,
-      'application/pkcs10',
-    );
-    if (!res) return;
-    writeFileSync(args.chain, await res.text());
-    out(`wrote ${args.chain} (serial ${res.headers.get('egw-certificate-serial') ?? '?'})`);
+    writeFileSync(o.out, pem);
+    out(`wrote ${o.out} (CN=${host}, O=${manifest.agency.id}); key in ${o.key}`);
+    if (!o.submit) return 0;
+    const res = await callGateway(o, 'POST', `/v1/connectors/${manifest.id}/csr`, pem, 'application/pkcs10');
+    if (!res) return 1;
+    writeFileSync(o.chain, await res.text());
+    out(`wrote ${o.chain} (serial ${res.headers.get('egw-certificate-serial') ?? '?'})`);
+    return 0;
   },
 });
 
-const register = defineCommand({
-  meta: { name: 'register', description: 'Register a connector from its manifest' },
-  args: { file: { type: 'positional', description: 'Manifest JSON file', required: true }, ...gatewayArgs },
-  async run({ args }) {
-    const manifest = readManifest(args.file);
-    if (manifest)
-      await printJson(await callGateway(args, 'POST', '/v1/connectors', JSON.stringify(manifest)));
+const register = defineEgwCommand({
+  name: 'register',
+  description: 'Register a connector from its manifest',
+  options: { file: manifestFile(), ...gatewayArgs },
+  async run(o) {
+    const manifest = readManifest(o.file);
+    if (manifest) await printJson(await callGateway(o, 'POST', '/v1/connectors', JSON.stringify(manifest)));
+    return undefined;
   },
 });
 
-const version = defineCommand({
-  meta: { name: 'version', description: 'Register a new manifest version (the active one keeps serving)' },
-  args: { file: { type: 'positional', description: 'Manifest JSON file', required: true }, ...gatewayArgs },
-  async run({ args }) {
-    const manifest = readManifest(args.file);
+const version = defineEgwCommand({
+  name: 'version',
+  description: 'Register a new manifest version (the active one keeps serving)',
+  options: { file: manifestFile(), ...gatewayArgs },
+  async run(o) {
+    const manifest = readManifest(o.file);
     if (manifest)
       await printJson(
-        await callGateway(args, 'POST', `/v1/connectors/${manifest.id}/versions`, JSON.stringify(manifest)),
+        await callGateway(o, 'POST', `/v1/connectors/${manifest.id}/versions`, JSON.stringify(manifest)),
       );
+    return undefined;
   },
 });
 
-const idArg = { id: { type: 'positional', description: 'Connector id', required: true } } as const;
+const idArg = { id: text({ description: 'Connector id', positional: true, required: true }) } as const;
 
-const test = defineCommand({
-  meta: { name: 'test', description: 'Run conformance; exits 1 when a case fails' },
-  args: { ...idArg, ...gatewayArgs },
-  async run({ args }) {
+const test = defineEgwCommand({
+  name: 'test',
+  description: 'Run conformance; exits 1 when a case fails',
+  options: { ...idArg, ...gatewayArgs },
+  async run(o) {
     const report = (await printJson(
-      await callGateway(args, 'POST', `/v1/connectors/${encodeURIComponent(args.id)}/conformance`),
+      await callGateway(o, 'POST', `/v1/connectors/${encodeURIComponent(o.id)}/conformance`),
     )) as { passed?: boolean } | undefined;
     if (report && report.passed !== true) fail('conformance failed');
+    return undefined;
   },
 });
 
-const status = defineCommand({
-  meta: { name: 'status', description: 'Show a connector (or all you may see)' },
-  args: { id: { type: 'positional', description: 'Connector id', required: false }, ...gatewayArgs },
-  async run({ args }) {
+const status = defineEgwCommand({
+  name: 'status',
+  description: 'Show a connector (or all you may see)',
+  options: { id: text({ description: 'Connector id', positional: true }), ...gatewayArgs },
+  async run(o) {
     await printJson(
-      await callGateway(
-        args,
-        'GET',
-        args.id ? `/v1/connectors/${encodeURIComponent(args.id)}` : '/v1/connectors',
-      ),
+      await callGateway(o, 'GET', o.id ? `/v1/connectors/${encodeURIComponent(o.id)}` : '/v1/connectors'),
     );
+    return undefined;
   },
 });
 
-const activate = defineCommand({
-  meta: { name: 'activate', description: 'Serve decisions with the conformant latest version' },
-  args: { ...idArg, ...gatewayArgs },
-  async run({ args }) {
-    await printJson(
-      await callGateway(args, 'POST', `/v1/connectors/${encodeURIComponent(args.id)}/activate`),
-    );
+const activate = defineEgwCommand({
+  name: 'activate',
+  description: 'Serve decisions with the conformant latest version',
+  options: { ...idArg, ...gatewayArgs },
+  async run(o) {
+    await printJson(await callGateway(o, 'POST', `/v1/connectors/${encodeURIComponent(o.id)}/activate`));
+    return undefined;
   },
 });
 
-const deactivate = defineCommand({
-  meta: { name: 'deactivate', description: 'Stop serving decisions' },
-  args: { ...idArg, ...gatewayArgs },
-  async run({ args }) {
-    await printJson(
-      await callGateway(args, 'POST', `/v1/connectors/${encodeURIComponent(args.id)}/deactivate`),
-    );
+const deactivate = defineEgwCommand({
+  name: 'deactivate',
+  description: 'Stop serving decisions',
+  options: { ...idArg, ...gatewayArgs },
+  async run(o) {
+    await printJson(await callGateway(o, 'POST', `/v1/connectors/${encodeURIComponent(o.id)}/deactivate`));
+    return undefined;
   },
 });
 
-const token = defineCommand({
-  meta: {
-    name: 'token',
-    description: 'Print a development token for an agency integrator (connectors:register + agency claim)',
+const token = defineEgwCommand({
+  name: 'token',
+  description: 'Print a development token for an agency integrator (connectors:register + agency claim)',
+  options: {
+    agency: text({
+      description: 'Agency id (the manifests it may register)',
+      required: true,
+      pattern: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+      hint: 'an agency id (lower-case letters, digits, hyphens)',
+    }),
+    client: text({ description: 'Client id', default: 'agency-integrator' }),
+    ttl: numberOption({
+      description: 'Lifetime in seconds (at most a day)',
+      default: 3600,
+      min: 1,
+      max: 86_400,
+      unit: 's',
+    }),
+    data: dataOption({ mustExist: true }),
   },
-  args: {
-    agency: { type: 'string', description: 'Agency id (the manifests it may register)', required: true },
-    client: { type: 'string', description: 'Client id', default: 'agency-integrator' },
-    ttl: { type: 'string', description: 'Lifetime in seconds (at most a day)', default: '3600' },
-    data: {
-      type: 'string',
-      description: 'Data directory of the gateway (development issuer)',
-      default: './data',
-    },
-  },
-  async run({ args }) {
-    const ttl = Number(args.ttl);
-    if (
-      !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(args.agency) ||
-      !Number.isInteger(ttl) ||
-      ttl <= 0 ||
-      ttl > 86_400
-    ) {
-      fail('agency must be an agency id (lower-case letters, digits, hyphens) and ttl 1 … 86400');
-      return;
-    }
-    const { privateJwk, kid } = await loadDevIssuerKey(args.data);
+  async run(o) {
+    const { privateJwk, kid } = await loadDevIssuerKey(o.data);
     const now = Math.floor(Date.now() / 1000);
-    const jwt = await new SignJWT({
-      scope: 'connectors:register',
-      client_id: args.client,
-      agency: args.agency,
-    })
+    const jwt = await new SignJWT({ scope: 'connectors:register', client_id: o.client, agency: o.agency })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
       .setIssuer(DEV_ISSUER)
       .setAudience(DEFAULT_AUDIENCE)
-      .setSubject(args.client)
+      .setSubject(o.client)
       .setIssuedAt(now)
-      .setExpirationTime(now + ttl)
+      .setExpirationTime(now + o.ttl)
       .setJti(randomUUID())
       .sign(privateJwk);
     out(jwt);
+    return 0;
   },
 });
 
-export const connectors = defineCommand({
-  meta: {
-    name: 'connectors',
-    description:
-      'Partner connectors: init, validate, csr, register, version, test, activate, deactivate, status, token',
+const demoEndpoint = defineEgwCommand({
+  name: 'demo-endpoint',
+  description:
+    'Serve a manifest’s conformance subjects on loopback over mutual TLS, as a partner registry would (for trying the flow)',
+  options: {
+    manifest: existingFile({
+      description: 'Manifest file (from egw connectors init --demo-port N)',
+      required: true,
+    }),
+    key: existingFile({
+      description: 'Endpoint private key (from egw connectors csr)',
+      default: 'endpoint-key.pem',
+    }),
+    chain: existingFile({
+      description: 'Certificate chain from the gateway CA (egw connectors csr --submit)',
+      default: 'endpoint-chain.pem',
+    }),
+    gateway: gatewayArgs.gateway,
   },
-  subCommands: { init, validate, csr, register, version, test, status, activate, deactivate, token },
+  async run(o) {
+    const manifest = readManifest(o.manifest);
+    if (!manifest) return 1;
+    const response = await fetchOrExplain(`${o.gateway}/v1/connectors/ca`);
+    if (!response.ok)
+      throw new CommandError(`${o.gateway}/v1/connectors/ca answered HTTP ${response.status}`);
+    const { certificate } = (await response.json()) as { certificate: string };
+    const endpoint = await startDemoEndpoint({
+      manifest,
+      keyPem: readFileSync(o.key, 'utf8'),
+      chainPem: readFileSync(o.chain, 'utf8'),
+      caPem: certificate,
+    });
+    onStopSignal(() => endpoint.close());
+    out(
+      `demo endpoint for ${manifest.id} on ${endpoint.url} (mutual TLS, client certificates from the gateway CA); ${endpoint.subjects} subject(s) known. Ctrl-C stops it.`,
+    );
+    return 0;
+  },
 });
+
+export const connectors = defineEgwGroup(
+  'connectors',
+  'Partner connectors: init, validate, csr, register, version, test, activate, deactivate, status, token, demo-endpoint',
+  {
+    init,
+    validate,
+    csr,
+    register,
+    version,
+    test,
+    status,
+    activate,
+    deactivate,
+    token,
+    'demo-endpoint': demoEndpoint,
+  },
+);

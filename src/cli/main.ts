@@ -1,57 +1,20 @@
 /**
- * `egw`: the command line of Eligibility Gateway. Every command takes `--data DIR`
- * (default ./data: the SQLite file, keys, the development issuer).
+ * `egw`: the command line of Eligibility Gateway (the tree is in src/cli/egw.ts).
  */
-import { type ArgsDef, type CommandDef, defineCommand, runMain } from 'citty';
-import { GatewayError } from '../core/errors.ts';
-import { audit } from './audit-commands.ts';
-import { batch } from './batch-command.ts';
-import { connectors } from './connectors-commands.ts';
-import { sandbox, start } from './start-commands.ts';
-import { token } from './token-command.ts';
+import { reportError } from './cli-errors.ts';
+import { egw } from './egw.ts';
+import { runEgw } from './egw-command.ts';
 
-/**
- * Expected failures (a tampered log refusing to start, a bad key file) are GatewayErrors with a
- * stable code and non-personal facts: print them as one line and exit 1, not as a stack trace.
- */
-function plainErrors<T extends ArgsDef>(command: CommandDef<T>): CommandDef<T> {
-  const { run } = command;
-  if (!run) return command;
-  return {
-    ...command,
-    async run(context) {
-      try {
-        return await run(context);
-      } catch (error) {
-        if (!(error instanceof GatewayError)) throw error;
-        const facts = Object.entries(error.facts)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(' ');
-        const what =
-          error.code === 'ERR_LOG_INTEGRITY'
-            ? 'the transparency log failed its integrity check, refusing to start'
-            : 'cannot continue';
-        console.error(`egw: ${what}: ${error.message}${facts ? ` (${facts})` : ''} [${error.code}]`);
-        process.exit(1);
-      }
-    },
-  };
-}
+// Under `npm run egw`, npm runs scripts in the package folder: resolve the paths a user typed
+// (decision.json, --data ./data) against the folder they typed them in.
+if (process.env.npm_lifecycle_event && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
-const main = defineCommand({
-  meta: {
-    name: 'egw',
-    version: '0.1.0',
-    description: 'Eligibility Gateway: signed, explained legal-aid eligibility decisions',
-  },
-  subCommands: {
-    start: plainErrors(start),
-    sandbox: plainErrors(sandbox),
-    token: plainErrors(token),
-    audit,
-    batch,
-    connectors,
-  },
-});
+// Whatever escapes a command (a server's 'error' event, such as a port already in use, is
+// thrown with no listener) is still one line and a non-zero exit, never a stack trace.
+process.on('uncaughtException', (error) => process.exit(reportError('egw', error)));
+process.on('unhandledRejection', (error) => process.exit(reportError('egw', error)));
 
-runMain(main);
+const code = await runEgw(egw, process.argv.slice(2));
+// Failures exit now, closing anything a command had started (sandboxes before a gateway that
+// could not listen); success leaves servers running.
+if (code !== 0) process.exit(code);
