@@ -10,6 +10,7 @@
 import type { Evidence, VerificationRequest } from '../../schemas/index.ts';
 import type { AccessWrite } from './decision-store.ts';
 import { digestOf } from './digest.ts';
+import type { Purpose } from './leaves.ts';
 import type { QueryPlan } from './policy/types.ts';
 import type { ConnectorRegistry, PartnerConnector, PartnerRecord, RegistryAnswer } from './ports.ts';
 
@@ -80,7 +81,7 @@ export function partnerEvidence(answers: readonly PartnerAnswer[]): Evidence[] {
  */
 export function partnerAccesses(
   answers: readonly PartnerAnswer[],
-  context: { readonly purpose: string; readonly consentReference: string; readonly at: string },
+  context: { readonly purpose: Purpose; readonly consentReference: string; readonly at: string },
 ): AccessWrite[] {
   return answers.flatMap(({ kind, subjects, answer }) =>
     subjects.map((idNumber) => {

@@ -5,13 +5,15 @@
  * sequencer behind this port (invariant 6).
  */
 import type { Decision, EvidenceKind, Receipt, VerificationRequest } from '../../schemas/index.ts';
+import type { Purpose } from './leaves.ts';
 
 /** One registry access about one person, as recorded for the data tracker. */
 export interface AccessWrite {
   /** A built-in source or a partner registry kind. */
   readonly source: EvidenceKind;
   readonly idNumber: string;
-  readonly purpose: string;
+  readonly purpose: Purpose;
+  /** Free text from the request: committed in the leaf and sealed at rest, never stored as is. */
   readonly consentReference: string;
   readonly status: 'found' | 'not_found' | 'unavailable';
   readonly at: string;

@@ -10,7 +10,18 @@ import type { EvidenceKind } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { base64url } from './encoding.ts';
 
-export const LEAF_VERSION = 1;
+/**
+ * 2: an access leaf carries a commitment to the consent reference (`consent`) instead of the
+ * reference itself, and a purpose from a closed set (issue 11: free text reached the log).
+ */
+export const LEAF_VERSION = 2;
+
+/**
+ * Why a registry may be queried: a closed set, so no caller-chosen text reaches a leaf.
+ * @example PURPOSES.includes('legal_aid_eligibility') // true
+ */
+export const PURPOSES = ['legal_aid_eligibility'] as const;
+export type Purpose = (typeof PURPOSES)[number];
 
 export interface DecisionLeaf {
   readonly v: typeof LEAF_VERSION;
@@ -34,8 +45,13 @@ export interface AccessLeaf {
   readonly subject: string;
   /** A built-in source or a partner registry kind. */
   readonly source: EvidenceKind;
-  readonly purpose: string;
-  readonly consentReference: string;
+  readonly purpose: Purpose;
+  /**
+   * Commitment to the applicant's consent reference, under the subject's key: whoever holds
+   * the reference and the key can check it; nobody reads it off the public log, and
+   * crypto-shredding the subject makes it unlinkable like the subject commitment.
+   */
+  readonly consent: string;
   readonly status: 'found' | 'not_found' | 'unavailable';
   readonly at: string;
 }
@@ -69,6 +85,21 @@ export function subjectCommitment(
   return base64url(hmac(sha256, subjectKey, canonicalBytes({ ...context, idNumber })));
 }
 
+/**
+ * The commitment to a consent reference in one access leaf. The context keeps it apart from
+ * the subject commitment under the same key.
+ * @example consentCommitment(key, 'CONSENT-1', { decisionId, source: 'hrss' })
+ */
+export function consentCommitment(
+  subjectKey: Uint8Array,
+  consentReference: string,
+  context: { decisionId: string; source: EvidenceKind },
+): string {
+  return base64url(
+    hmac(sha256, subjectKey, canonicalBytes({ ...context, kind: 'consent', consentReference })),
+  );
+}
+
 /** Canonical bytes of a leaf, as hashed into the log. */
 export function leafBytes(leaf: Leaf): Uint8Array {
   return canonicalBytes(leaf);
@@ -79,7 +110,8 @@ export interface AccessLeafInput {
   readonly decisionId: string;
   readonly idNumber: string;
   readonly source: EvidenceKind;
-  readonly purpose: string;
+  readonly purpose: Purpose;
+  /** Committed in the leaf, never copied into it. */
   readonly consentReference: string;
   readonly status: AccessLeaf['status'];
   readonly at: string;
@@ -101,7 +133,10 @@ export function accessLeaf(subjectKey: Uint8Array, a: AccessLeafInput): AccessLe
     }),
     source: a.source,
     purpose: a.purpose,
-    consentReference: a.consentReference,
+    consent: consentCommitment(subjectKey, a.consentReference, {
+      decisionId: a.decisionId,
+      source: a.source,
+    }),
     status: a.status,
     at: a.at,
   };

@@ -17,6 +17,7 @@ import type { AccessWrite, DecisionStore } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
+import type { Purpose } from './leaves.ts';
 import type { EvidenceSet, Language, Policy, QueryPlan, SourceEvidence } from './policy/types.ts';
 import type {
   Clock,
@@ -28,7 +29,7 @@ import type {
 } from './ports.ts';
 import { assertRequestDates, shanghaiDate } from './request-dates.ts';
 
-export const PURPOSE = 'legal_aid_eligibility';
+export const PURPOSE: Purpose = 'legal_aid_eligibility';
 
 export interface VerificationServiceOptions {
   readonly policies: readonly Policy[];

@@ -49,6 +49,7 @@ import {
 } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { subjectAccessEntries } from '../portable/subject-access.ts';
+import { idempotencyKeyHash, openConsents, type SealedWrite, sealWrite } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
 
 export interface SqliteStoreOptions {
@@ -100,9 +101,9 @@ interface PendingEvent {
 
 interface Pending {
   readonly write: DecisionWrite;
-  readonly decisionSealed: string;
-  readonly requestSealed: string;
-  readonly accessSealed: readonly string[];
+  readonly sealed: SealedWrite;
+  /** The Idempotency-Key as stored: a keyed hash. */
+  readonly keyHash: string;
   readonly resolve: (result: CommitResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -349,7 +350,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     for (const p of batch) {
       const { write } = p;
       const key = `${write.clientId}\n${write.idempotencyKey}`;
-      const existing = storedByKey.get({ clientId: write.clientId, idempotencyKey: write.idempotencyKey });
+      const existing = storedByKey.get({ clientId: write.clientId, idempotencyKey: p.keyHash });
       if (existing) {
         results.push({ kind: 'existing', ...existing });
         continue;
@@ -373,11 +374,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           subjectHash: hash,
           source: access.source,
           purpose: access.purpose,
-          consentReference: access.consentReference,
+          consentReference: p.sealed.consentSealed[i] ?? '',
           status: access.status,
           at: access.at,
           leafIndex: append(leaf).index,
-          recordsSealed: p.accessSealed[i] ?? '',
+          recordsSealed: p.sealed.recordsSealed[i] ?? '',
         });
       });
       const applicantHash = sealer.lookupHash(write.request.applicant.idNumber);
@@ -409,15 +410,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       insertDecision.run({
         id: write.decision.id,
         clientId: write.clientId,
-        idempotencyKey: write.idempotencyKey,
+        idempotencyKey: p.keyHash,
         requestDigest: write.requestDigest,
         subjectHash,
         outcome: write.decision.outcome,
         decidedAt: write.decision.decidedAt,
         leafIndex: leaf.index,
         receipt: JSON.stringify(receipt),
-        decisionSealed: p.decisionSealed,
-        requestSealed: p.requestSealed,
+        decisionSealed: p.sealed.decisionSealed,
+        requestSealed: p.sealed.requestSealed,
       });
       results[position] = { kind: 'new', decision: { ...write.decision, receipt } };
     }
@@ -493,20 +494,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   async function commit(write: DecisionWrite): Promise<CommitResult> {
-    const [decisionSealed, requestSealed, ...accessSealed] = await Promise.all([
-      sealer.sealJson(write.decision),
-      sealer.sealJson(write.request),
-      ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
-    ]);
+    const sealed = await sealWrite(sealer, write);
+    const keyHash = idempotencyKeyHash(sealer, write.clientId, write.idempotencyKey);
     return new Promise<CommitResult>((resolve, reject) => {
-      queue.push({
-        write,
-        decisionSealed: decisionSealed ?? '',
-        requestSealed: requestSealed ?? '',
-        accessSealed,
-        resolve,
-        reject,
-      });
+      queue.push({ write, sealed, keyHash, resolve, reject });
       schedule();
     });
   }
@@ -555,7 +546,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     origin: checkpoints.origin,
     verifierKey: checkpoints.verifierKey,
 
-    findByIdempotencyKey: (clientId, idempotencyKey) => stored(storedByKey.get({ clientId, idempotencyKey })),
+    findByIdempotencyKey: (clientId, idempotencyKey) =>
+      stored(
+        storedByKey.get({ clientId, idempotencyKey: idempotencyKeyHash(sealer, clientId, idempotencyKey) }),
+      ),
     get: (id) => stored(storedById.get({ id })),
     commit,
     appendEvent,
@@ -575,7 +569,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
               .all()
               .map((d) => [d.id, d.clientId] as const),
       );
-      return subjectAccessEntries(accessRows, decisionRows, clients);
+      const consents = await openConsents(
+        sealer,
+        accessRows.map((a) => a.consentReference),
+      );
+      return subjectAccessEntries(accessRows, decisionRows, clients, consents);
     },
 
     async checkpoint() {

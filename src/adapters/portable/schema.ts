@@ -37,6 +37,7 @@ export const accessRecords = sqliteTable(
     subjectHash: text('subject_hash').notNull(),
     source: text('source').notNull(),
     purpose: text('purpose').notNull(),
+    /** The consent reference, sealed (free text from the request; the tracker opens it). */
     consentReference: text('consent_reference').notNull(),
     status: text('status').notNull(),
     at: text('at').notNull(),

@@ -15,13 +15,19 @@ type DecisionRow = Pick<
   'decidedAt' | 'id' | 'clientId' | 'outcome' | 'leafIndex'
 >;
 
-/** @example subjectAccessEntries(accessRows, decisionRows, clientIdByDecisionId) */
+/**
+ * `consents` maps each row's sealed consent reference to its plaintext (see openConsents):
+ * the column holds it sealed, and only this entitled caller sees it opened.
+ * @example subjectAccessEntries(accessRows, decisionRows, clientIdByDecisionId, await openConsents(sealer, sealed))
+ */
 export function subjectAccessEntries(
   accessRows: readonly AccessRow[],
   decisionRows: readonly DecisionRow[],
   clients: ReadonlyMap<string, string>,
+  consents: ReadonlyMap<string, string>,
 ): SubjectAccessEntry[] {
-  const consentOf = new Map(accessRows.map((a) => [a.decisionId, a.consentReference] as const));
+  const opened = (sealed: string) => consents.get(sealed) ?? '';
+  const consentOf = new Map(accessRows.map((a) => [a.decisionId, opened(a.consentReference)] as const));
   const entries: SubjectAccessEntry[] = [
     ...accessRows.map((a) => ({
       kind: 'registry_access' as const,
@@ -31,7 +37,7 @@ export function subjectAccessEntries(
       source: a.source as SubjectAccessEntry['source'],
       status: a.status,
       purpose: a.purpose,
-      consentReference: a.consentReference,
+      consentReference: opened(a.consentReference),
       logIndex: a.leafIndex,
     })),
     ...decisionRows.map((d) => ({

@@ -22,6 +22,7 @@ import type {
 import { accessRecords, decisions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { subjectAccessEntries } from '../portable/subject-access.ts';
+import { idempotencyKeyHash, openConsents, sealWrite } from '../portable/write-sealing.ts';
 import { type D1Db, latestCheckpoint, nodeReader, readLeaves, readNodes } from './d1-log-reads.ts';
 import type {
   SequencerCommit,
@@ -83,14 +84,10 @@ export function createD1Store(options: D1StoreOptions): D1Store {
   }
 
   async function commit(write: DecisionWrite): Promise<CommitResult> {
-    const [decisionSealed, requestSealed, ...accessSealed] = await Promise.all([
-      sealer.sealJson(write.decision),
-      sealer.sealJson(write.request),
-      ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
-    ]);
+    const sealed = await sealWrite(sealer, write);
     const result = await sequencer.commit({
       clientId: write.clientId,
-      idempotencyKey: write.idempotencyKey,
+      idempotencyKey: idempotencyKeyHash(sealer, write.clientId, write.idempotencyKey),
       requestDigest: write.requestDigest,
       decisionId: write.decision.id,
       outcome: write.decision.outcome,
@@ -107,12 +104,13 @@ export function createD1Store(options: D1StoreOptions): D1Store {
         subjectHash: sealer.lookupHash(a.idNumber),
         purpose: a.purpose,
         consentReference: a.consentReference,
+        consentSealed: sealed.consentSealed[i] ?? '',
         status: a.status,
         at: a.at,
-        recordsSealed: accessSealed[i] ?? '',
+        recordsSealed: sealed.recordsSealed[i] ?? '',
       })),
-      decisionSealed: decisionSealed ?? '',
-      requestSealed: requestSealed ?? '',
+      decisionSealed: sealed.decisionSealed,
+      requestSealed: sealed.requestSealed,
     });
     if (result.status === 'committed')
       return { status: 'committed', decision: { ...write.decision, receipt: result.receipt } };
@@ -144,7 +142,8 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     verifierKey: options.verifierKey,
 
     async findByIdempotencyKey(clientId, idempotencyKey) {
-      return findStored(and(eq(decisions.clientId, clientId), eq(decisions.idempotencyKey, idempotencyKey)));
+      const keyHash = idempotencyKeyHash(sealer, clientId, idempotencyKey);
+      return findStored(and(eq(decisions.clientId, clientId), eq(decisions.idempotencyKey, keyHash)));
     },
     get: (id) => findStored(eq(decisions.id, id)),
     commit,
@@ -164,7 +163,11 @@ export function createD1Store(options: D1StoreOptions): D1Store {
           .where(inArray(decisions.id, part));
         for (const r of rows) clients.set(r.id, r.clientId);
       }
-      return subjectAccessEntries(accessRows, decisionRows, clients);
+      const consents = await openConsents(
+        sealer,
+        accessRows.map((a) => a.consentReference),
+      );
+      return subjectAccessEntries(accessRows, decisionRows, clients, consents);
     },
 
     async checkpoint() {

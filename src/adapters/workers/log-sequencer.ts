@@ -300,7 +300,7 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
           subjectHash: access.subjectHash,
           source: access.source,
           purpose: access.purpose,
-          consentReference: access.consentReference,
+          consentReference: access.consentSealed,
           status: access.status,
           at: access.at,
           leafIndex: append(leaf),

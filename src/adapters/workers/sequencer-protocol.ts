@@ -14,8 +14,11 @@ export interface SequencerAccess {
   readonly idNumber: string;
   /** Keyed lookup hash of `idNumber` (data tracker index). */
   readonly subjectHash: string;
-  readonly purpose: string;
+  readonly purpose: AccessWrite['purpose'];
+  /** Committed in the leaf under the subject's key; never stored as is. */
   readonly consentReference: string;
+  /** The consent reference sealed: what the access row holds. */
+  readonly consentSealed: string;
   readonly status: AccessWrite['status'];
   readonly at: string;
   /** `{ idNumber, records }`, sealed. */
@@ -24,6 +27,7 @@ export interface SequencerAccess {
 
 export interface SequencerCommit {
   readonly clientId: string;
+  /** The Idempotency-Key's keyed hash (the key itself is never stored). */
   readonly idempotencyKey: string;
   readonly requestDigest: string;
   readonly decisionId: string;

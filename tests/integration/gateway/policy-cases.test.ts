@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRequestRecord } from '../../../connectors/index.ts';
 import { SOURCES } from '../../../schemas/common.ts';
 import type { Decision } from '../../../schemas/decision.ts';
+import { shanghaiDate } from '../../../src/core/request-dates.ts';
 import { PURPOSE } from '../../../src/core/verification-service.ts';
 import { expectDecision, type TextResponse } from '../../contract/contract-client.ts';
 import { findPersonalData } from '../../contract/personal-data.ts';
@@ -26,8 +27,13 @@ import {
   unionFixtures,
 } from '../../support/policy-cases.ts';
 
-const cases = loadPolicyCases();
-const fixtures = unionFixtures(cases);
+const all = loadPolicyCases();
+const fixtures = unionFixtures(all);
+// A case dated after today (the parameter-review cases of 2027) is decided by the policy's own
+// table test; through the gateway it must be refused, since a caller may not pick a future date.
+const today = shanghaiDate(new Date());
+const cases = all.filter((c) => (c.request.decisionDate ?? today) <= today);
+const future = all.filter((c) => (c.request.decisionDate ?? today) > today);
 
 interface Outcome {
   readonly response: TextResponse;
@@ -41,6 +47,8 @@ let log: readonly SandboxRequestRecord[];
 let jwks: JSONWebKeySet;
 let logKey: string;
 const outcomes = new Map<string, Outcome>();
+const futureAnswers: { status: number; body: { errors?: { path: string }[] } }[] = [];
+let queriedForFuture = -1;
 
 async function post(c: PolicyCase, key: string): Promise<Outcome> {
   const response = await gw.verify(c.request, { key, token });
@@ -57,6 +65,11 @@ beforeAll(async () => {
     outcomes.set(c.name, await post(c, `policy-case-${i}`));
   });
   log = gw.sandboxes.requestLog();
+  for (const c of future) {
+    const r = await gw.verify(c.request, { token });
+    futureAnswers.push({ status: r.status, body: (await r.json()) as { errors?: { path: string }[] } });
+  }
+  queriedForFuture = gw.sandboxes.requestLog().length - log.length;
   jwks = (await (await gw.get('/.well-known/jwks.json')).json()) as JSONWebKeySet;
   logKey = (await (await gw.get('/v1/log/key')).text()).trim();
 });
@@ -68,6 +81,15 @@ describe('policy cases through the HTTP API and the real sandboxes', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(cases.length).toBeGreaterThanOrEqual(40);
     expect(outcomes.size).toBe(cases.length);
+  });
+
+  it('a case dated after today is refused with 400 at /decisionDate, and queries no registry', () => {
+    expect(futureAnswers).toHaveLength(future.length);
+    for (const a of futureAnswers) {
+      expect(a.status).toBe(400);
+      expect(a.body.errors?.map((e) => e.path)).toContain('/decisionDate');
+    }
+    expect(queriedForFuture).toBe(0);
   });
 
   it('the gateway authenticated to every registry: no request was refused or rejected', () => {

@@ -91,9 +91,12 @@ function expectBackedByLeaves(records: Listed[]): void {
         source: r.source,
         status: r.status,
         purpose: r.purpose,
-        consentReference: r.consentReference,
+        consent: expect.stringMatching(/^[\w-]{43}$/),
         at: r.at,
       });
+      // The leaf commits to the consent reference; the reference itself never reaches the log.
+      expect(leaf).not.toHaveProperty('consentReference');
+      expect(JSON.stringify(leaf)).not.toContain(r.consentReference);
     }
   }
 }

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { generatePopulation } from '../../../connectors/index.ts';
-import type { Decision } from '../../../schemas/index.ts';
 import type { DecisionWrite } from '../../../src/core/decision-store.ts';
+import { decisionWrite } from '../../support/decision-writes.ts';
 import { requestFor } from '../../support/requests.ts';
 import { openTestStore } from '../../support/sqlite-store.ts';
 
@@ -19,29 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixtures = generatePopulation({ seed: 'twins', size: 2 });
 
 function write(id: string, requestDigest: string): DecisionWrite {
-  const request = requestFor(fixtures, 0);
-  const decision: Omit<Decision, 'receipt'> = {
-    id,
-    outcome: 'eligible',
-    provisional: false,
-    greenChannel: false,
-    decidedAt: '2026-11-26T01:00:00.000Z',
-    decisionDate: '2026-11-26',
-    region: request.region,
-    basis: [],
-    policy: { id: 'cn-320100', version: '2025.1', digest: 'policy-digest' },
-    evidence: [],
-    signature: `signature-of-${id}`,
-  };
-  return {
-    clientId: 'intake-a',
-    idempotencyKey: 'same-key',
-    requestDigest,
-    request,
-    decision,
-    payloadDigest: `payload-of-${id}`,
-    accesses: [],
-  };
+  return decisionWrite(requestFor(fixtures, 0), id, { requestDigest });
 }
 
 it('commits the first, replays its twin, refuses the other body, with one decision leaf', async () => {

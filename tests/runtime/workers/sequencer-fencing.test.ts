@@ -45,6 +45,7 @@ function write(n: number, key = `key-${n}`): SequencerCommit {
         subjectHash: `hash-${n}`,
         purpose: 'legal_aid_eligibility',
         consentReference: 'CONSENT-1',
+        consentSealed: 'sealed-consent',
         status: 'not_found',
         at: '2026-01-05T09:00:00Z',
         recordsSealed: 'sealed',
@@ -159,7 +160,7 @@ describe('two sequencers on one D1 (a stale Durable Object instance)', () => {
       attributes: { v: 1 },
       kind: 'event',
       type: 'connector.activated',
-      v: 1,
+      v: 2,
     });
   });
 });

@@ -857,7 +857,7 @@ export function buildPolicyCases(): PolicyCase[] {
       },
       consent: {
         reference: `CONSENT-TEST-${String(sequence).padStart(4, '0')}`,
-        grantedAt: '2024-06-15T09:00:00+08:00',
+        grantedAt: `${spec.date ?? D}T09:00:00+08:00`,
         scopes: [...scopes],
       },
       region: spec.region ?? '320100',

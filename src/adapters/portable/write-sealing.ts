@@ -1,0 +1,60 @@
+/**
+ * What a decision's write set holds at rest, computed the same way on every runtime: personal
+ * data and free text from the request sealed (AES-GCM), the Idempotency-Key as a keyed hash.
+ * Nothing the caller typed is stored as it came (issue 11: a consent reference or a key may
+ * carry an identity number or a name).
+ */
+import type { DecisionWrite } from '../../core/decision-store.ts';
+import type { Sealer } from './sealer.ts';
+
+export interface SealedWrite {
+  readonly decisionSealed: string;
+  readonly requestSealed: string;
+  /** Per access, `{ idNumber, records }` sealed. */
+  readonly recordsSealed: readonly string[];
+  /** Per access, its consent reference sealed (one seal per distinct reference). */
+  readonly consentSealed: readonly string[];
+}
+
+/**
+ * @example const sealed = await sealWrite(sealer, write); // sealed.consentSealed[i] for write.accesses[i]
+ */
+export async function sealWrite(sealer: Sealer, write: DecisionWrite): Promise<SealedWrite> {
+  const references = [...new Set(write.accesses.map((a) => a.consentReference))];
+  const [decisionSealed, requestSealed, ...rest] = await Promise.all([
+    sealer.sealJson(write.decision),
+    sealer.sealJson(write.request),
+    ...references.map((r) => sealer.sealJson(r)),
+    ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
+  ]);
+  const byReference = new Map(references.map((r, i) => [r, rest[i] ?? ''] as const));
+  return {
+    decisionSealed: decisionSealed ?? '',
+    requestSealed: requestSealed ?? '',
+    recordsSealed: rest.slice(references.length),
+    consentSealed: write.accesses.map((a) => byReference.get(a.consentReference) ?? ''),
+  };
+}
+
+/**
+ * The stored form of an Idempotency-Key: a keyed hash under the lookup key, bound to the
+ * client, so lookups by (client, key) still work and the key itself is never at rest.
+ * @example idempotencyKeyHash(sealer, 'intake-a', 'case-2025-0042')
+ */
+export function idempotencyKeyHash(sealer: Sealer, clientId: string, idempotencyKey: string): string {
+  return sealer.lookupHash(`idempotency-key\n${clientId}\n${idempotencyKey}`);
+}
+
+/**
+ * Opens every distinct sealed consent reference once; an empty value (a row written before
+ * references were sealed, then scrubbed) stays empty.
+ * @example const open = await openConsents(sealer, rows.map((r) => r.consentReference));
+ */
+export async function openConsents(
+  sealer: Sealer,
+  sealed: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  const distinct = [...new Set(sealed)].filter((s) => s !== '');
+  const opened = await Promise.all(distinct.map((s) => sealer.openJson<string>(s)));
+  return new Map([['', ''], ...distinct.map((s, i) => [s, opened[i] ?? ''] as const)]);
+}
