@@ -20,9 +20,9 @@ import { dataOption, existingFile, flag, newFile, numberOption, text, urlOption 
 import { onStopSignal } from './signals.ts';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const fail = (text: string) => {
-  process.stderr.write(`egw connectors: ${text}\n`);
-  process.exitCode = 1;
+/** An expected failure: one line, exit 1 (details already printed above it). */
+const fail = (text: string): never => {
+  throw new CommandError(text);
 };
 
 const gatewayArgs = {
@@ -39,27 +39,23 @@ const manifestFile = (description = 'Manifest JSON file') =>
 /** The manifest in a file, checked; problems are printed and undefined returned. */
 function readManifest(file: string): ConnectorManifest | undefined {
   if (!existsSync(file)) {
-    fail(`${file}: no such file`);
-    return undefined;
+    return fail(`${file}: no such file`);
   }
   const text = readFileSync(file, 'utf8');
   if (Buffer.byteLength(text) > MANIFEST_MAX_BYTES) {
-    fail(`${file}: larger than ${MANIFEST_MAX_BYTES} bytes`);
-    return undefined;
+    return fail(`${file}: larger than ${MANIFEST_MAX_BYTES} bytes`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    fail(`${file}: not valid JSON`);
-    return undefined;
+    return fail(`${file}: not valid JSON`);
   }
   const parsed = ConnectorManifest.safeParse(json);
   if (parsed.success) return parsed.data;
   for (const e of zodIssuesToErrors(parsed.error.issues))
     process.stderr.write(`  ${e.path || '/'}: ${e.message}\n`);
-  fail(`${file}: ${parsed.error.issues.length} problem(s)`);
-  return undefined;
+  return fail(`${file}: ${parsed.error.issues.length} problem(s)`);
 }
 
 async function callGateway(
@@ -70,10 +66,7 @@ async function callGateway(
   contentType = 'application/json',
 ): Promise<Response | undefined> {
   const token = args.token ?? process.env.EGW_TOKEN;
-  if (!token) {
-    fail('give --token or set EGW_TOKEN');
-    return undefined;
-  }
+  if (!token) return fail('give --token or set EGW_TOKEN');
   const res = await fetchOrExplain(`${args.gateway}${path}`, {
     method,
     headers: {
@@ -89,8 +82,7 @@ async function callGateway(
       errors?: { path: string; message: string }[];
     };
     for (const e of problem.errors ?? []) process.stderr.write(`  ${e.path || '/'}: ${e.message}\n`);
-    fail(`HTTP ${res.status}: ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`);
-    return undefined;
+    return fail(`HTTP ${res.status}: ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`);
   }
   return res;
 }

@@ -57,14 +57,22 @@ export function defineEgwCommand<const O extends Options>(spec: EgwCommandSpec<O
       const path = data.path ?? `egw ${spec.name}`;
       try {
         checkArguments(spec.options, context.rawArgs);
+        // Every value is checked before any is used; all mistakes are named at once, in one line.
         const values: Record<string, unknown> = {};
+        const mistakes: string[] = [];
         for (const [name, option] of Object.entries(spec.options)) {
           const raw = context.args[name];
-          values[name] = option.parse(
-            typeof raw === 'string' || typeof raw === 'boolean' ? raw : undefined,
-            displayName(name, option),
-          );
+          try {
+            values[name] = option.parse(
+              typeof raw === 'string' || typeof raw === 'boolean' ? raw : undefined,
+              displayName(name, option),
+            );
+          } catch (error) {
+            if (!(error instanceof UsageError)) throw error;
+            mistakes.push(error.message);
+          }
         }
+        if (mistakes.length > 0) throw new UsageError(mistakes.join('; '));
         for (const [name, option] of Object.entries(spec.options)) option.prepare?.(values[name]);
         const code = await spec.run(values as OptionValues<O>);
         if (code) process.exitCode = code;
