@@ -41,7 +41,9 @@ export const Money = z
 
 export const IdNumber = z
   .string()
-  .regex(/^\d{17}[\dX]$/, 'must be 17 digits followed by a digit or X')
+  .regex(/^\d{17}[\dXx]$/, 'must be 17 digits followed by a digit or X')
+  // A lowercase x is the same number: normalised before the check character is compared.
+  .toUpperCase()
   .superRefine((value, ctx) => {
     const problem = idNumberProblem(value);
     if (problem === 'birth_date')

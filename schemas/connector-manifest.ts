@@ -162,7 +162,7 @@ const ManifestShape = z.strictObject({
   }),
   endpoint: z.strictObject({
     url: z
-      .url({ protocol: /^https$/ })
+      .url({ protocol: /^https$/, error: 'https required: must be an https:// URL' })
       .max(512)
       .refine((u) => !/@/.test(u.split('/')[2] ?? '') && !u.includes('#'), {
         message: 'must not carry credentials or a fragment',

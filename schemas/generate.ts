@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { BuiltInConnectorConfig } from '../connectors/built-in-config.ts';
 import { ConnectorManifest } from './connector-manifest.ts';
 import { Decision, Evidence, Receipt } from './decision.ts';
 import { Problem } from './problem.ts';
@@ -21,6 +22,8 @@ export const WIRE_SCHEMAS = {
   problem: { schema: Problem, io: 'output' },
   fixtures: { schema: Fixtures, io: 'input' },
   'connector-manifest': { schema: ConnectorManifest, io: 'input' },
+  // The operator's `egw start --registries FILE` (secrets: never commit a filled-in one).
+  registries: { schema: BuiltInConnectorConfig, io: 'input' },
 } as const;
 
 export const JSON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'json');

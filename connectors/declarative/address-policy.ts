@@ -154,7 +154,9 @@ export function hostRefusal(host: string, policy: EndpointPolicy): string | unde
     if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
     return h === p;
   });
-  return listed ? undefined : `host ${h.slice(0, 64)} is not on the operator's allowlist`;
+  return listed
+    ? undefined
+    : `host ${h.slice(0, 64)} is not on the operator's allowlist (allowedHosts in <data>/connector-policy.json)`;
 }
 
 /**
@@ -170,7 +172,7 @@ export function endpointRefusals(url: string, policy: EndpointPolicy): string[] 
     return ['is not a URL'];
   }
   const reasons: string[] = [];
-  if (parsed.protocol !== 'https:') reasons.push('must be https');
+  if (parsed.protocol !== 'https:') reasons.push('https required');
   if (parsed.username !== '' || parsed.password !== '') reasons.push('must not carry credentials');
   const host = normalizeHost(parsed.hostname);
   const listed = hostRefusal(host, policy);

@@ -13,7 +13,9 @@ import type { TransparencyLog } from '../core/transparency-log.ts';
 import type { VerificationService } from '../core/verification-service.ts';
 import { auditPage } from '../web/audit-page.ts';
 import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
-import { docsPage } from './docs-page.ts';
+import { docsPage, type OpenApiDocument } from './docs-page.ts';
+import { indexPage } from './index-page.ts';
+import { payloadTooLargeDetail, ROUTE_NOT_FOUND_DETAIL } from './problem-catalogue.ts';
 import { problemResponse, validationError } from './problems.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { logRoutes } from './routes/log.ts';
@@ -74,11 +76,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     deps.logger?.({ method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 1000) });
   });
 
+  const maxSize = deps.bodyLimitBytes ?? 64 * 1024;
   app.use(
     '/v1/*',
     bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? 64 * 1024,
-      onError: (c) => problemResponse(c, new GatewayError('ERR_PAYLOAD_TOO_LARGE', 'body too large')),
+      maxSize,
+      onError: (c) =>
+        problemResponse(c, new GatewayError('ERR_PAYLOAD_TOO_LARGE', 'body too large'), {
+          detail: payloadTooLargeDetail(maxSize),
+        }),
     }),
   );
 
@@ -106,14 +112,30 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+  const info = {
+    title: 'Eligibility Gateway',
+    version: deps.version ?? '0.1.0',
+    description: 'Signed, explained legal-aid eligibility decisions with a verifiable transparency log.',
+  };
+  let docs: string | undefined;
+  app.get('/docs', (c) => {
+    docs ??= docsPage(
+      app.getOpenAPI31Document({ openapi: '3.1.0', info }) as OpenApiDocument,
+      '/openapi.json',
+    );
+    return c.html(docs);
+  });
   app.get('/audit', (c) => c.html(auditPage()));
+  app.get('/', (c) => c.html(indexPage(info.version)));
 
   const methodsAt = routeMethods(app);
   app.notFound((c) => {
     // A known address asked with a method it does not serve is 405 with `Allow` (RFC 9110 §15.5.6).
     const allow = methodsAt(c.req.path);
-    if (allow.length === 0) return problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route'));
+    if (allow.length === 0)
+      return problemResponse(c, new GatewayError('ERR_NOT_FOUND', 'no such route'), {
+        detail: ROUTE_NOT_FOUND_DETAIL,
+      });
     return problemResponse(c, new GatewayError('ERR_METHOD_NOT_ALLOWED', 'method not served here'), {
       headers: { Allow: allow.join(', ') },
     });

@@ -244,3 +244,21 @@ export const PROBLEM_CATALOGUE: Readonly<Record<ErrorCode, ProblemEntry>> = Obje
     },
   ),
 });
+
+/** The 404 detail for an address no route serves (ERR_NOT_FOUND otherwise speaks of records). */
+export const ROUTE_NOT_FOUND_DETAIL: Localized = Object.freeze({
+  en: 'This address does not exist on the gateway. Check the path; the operations are listed at /docs and /openapi.json.',
+  'zh-CN': '网关上没有这个地址。请核对路径；全部接口见 /docs 与 /openapi.json。',
+});
+
+/**
+ * The 413 detail, naming the limit.
+ * @example payloadTooLargeDetail(65536).en // 'The request is larger than the 64 KiB the gateway accepts. …'
+ */
+export function payloadTooLargeDetail(limitBytes: number): Localized {
+  const size = limitBytes % 1024 === 0 ? `${limitBytes / 1024} KiB` : `${limitBytes} bytes`;
+  return {
+    en: `The request is larger than the ${size} the gateway accepts. Check that no attachments or unneeded data were included.`,
+    'zh-CN': `请求内容超过网关允许的 ${size}。请检查是否附带了附件或不需要的数据。`,
+  };
+}

@@ -326,10 +326,17 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export function problemResponse(
   c: Context,
   err: unknown,
-  options: { readonly instance?: string; readonly headers?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly instance?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    /** A more precise detail than the code's catalogue entry (the body limit, a route that does not exist). */
+    readonly detail?: Localized;
+  } = {},
 ): Response {
   const lang = languageOf(c.req.header('Accept-Language'));
-  const { status, body } = problemFor(err, lang, options.instance);
+  const problem = problemFor(err, lang, options.instance);
+  const { status } = problem;
+  const body = options.detail ? { ...problem.body, detail: options.detail[lang] } : problem.body;
   const headers = new Headers({
     'Content-Type': PROBLEM_MEDIA_TYPE,
     'Content-Language': lang,

@@ -125,12 +125,20 @@ async function verify(decision, jwks, logKey) {
   results.push(['inclusion', incl]);
   return results;
 }
+// Opened from disk there is no gateway to fetch the keys from: say so up front.
+const FROM_DISK = location.protocol === 'file:';
+if (FROM_DISK) $('from-disk').hidden = false;
 $('verify').addEventListener('click', async () => {
   const out = $('results');
   out.textContent = '';
   $('verdict').textContent = '';
   try {
     const decision = JSON.parse($('decision').value);
+    if (FROM_DISK && (!$('jwks').value.trim() || !$('logkey').value.trim())) {
+      $('verdict').dataset.ok = 'false';
+      $('verdict').textContent = '本页从本地文件打开，无法向网关取公钥：请粘贴 JWKS 与日志公钥。 / Opened from disk, this page cannot fetch the keys: paste the JWKS and the log verifier key.';
+      return;
+    }
     const jwks = $('jwks').value.trim() ? JSON.parse($('jwks').value) : await (await fetch('/.well-known/jwks.json')).json();
     const logKey = $('logkey').value.trim() || (await (await fetch('/v1/log/key')).text()).trim();
     const results = await verify(decision, jwks, logKey);
@@ -166,6 +174,8 @@ small{color:#555}
 <h1>决定核验 <small>Verify a decision and its receipt</small></h1>
 <p>粘贴网关返回的决定（含 <code>signature</code> 与 <code>receipt</code>）。核验在浏览器本地完成，使用网关公开的签名公钥与日志公钥，不信任网关。
 <br><small>Paste the decision as the gateway returned it. Verification runs in this browser with the gateway's public keys only; save this page and open it from disk to avoid trusting the server that served it.</small></p>
+<p id="from-disk" hidden><strong>本页从本地文件打开：请粘贴网关的签名公钥 JWKS（<code>/.well-known/jwks.json</code>）与日志公钥（<code>/v1/log/key</code>），本页不会联网获取。</strong>
+<br><small>Opened from disk (file://): paste the gateway's JWKS (<code>/.well-known/jwks.json</code>) and its log verifier key (<code>/v1/log/key</code>) below; this page fetches nothing.</small></p>
 <label for="decision">决定 JSON / Decision JSON</label><textarea id="decision" spellcheck="false"></textarea>
 <label for="jwks">签名公钥 JWKS（留空则取 /.well-known/jwks.json） / JWKS (empty: fetch from this gateway)</label><textarea id="jwks" style="height:4rem" spellcheck="false"></textarea>
 <label for="logkey">日志公钥（留空则取 /v1/log/key） / Log verifier key (empty: fetch from this gateway)</label><input id="logkey" spellcheck="false">

@@ -18,7 +18,8 @@ const IdempotencyKey = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
-const requireJson = createMiddlewareRequireJson();
+/** 415 unless the body is declared application/json. */
+export const requireJson = createMiddlewareRequireJson();
 const requireIdempotencyKey = createMiddlewareRequireIdempotencyKey();
 
 const create = createRoute({

@@ -90,7 +90,7 @@ describe('the operator policy', () => {
   it('checks a URL: scheme, credentials, allowlist and literal addresses, all reasons at once', () => {
     expect(endpointRefusals('https://hpf.example.gov.cn/api', closed)).toEqual([]);
     expect(endpointRefusals('http://u:p@10.0.0.8/', closed)).toEqual([
-      'must be https',
+      'https required',
       'must not carry credentials',
       'a private address (10.0.0.8) is not allowed',
     ]);
