@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
@@ -13,6 +12,7 @@ import { createFabricLedgerAnchor } from '../adapters/node/fabric-ledger-anchor.
 import type { FabricProfile } from '../adapters/node/fabric-profile.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
 import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
+import { type HttpLimits, serveNodeHttp } from '../adapters/node/node-http-server.ts';
 import { nodeJws } from '../adapters/node/node-jws.ts';
 import {
   createPartnerConnectors,
@@ -68,6 +68,8 @@ export interface GatewayConfig {
   readonly ledger?:
     | { readonly kind: 'embedded' }
     | { readonly kind: 'fabric'; readonly profile: FabricProfile };
+  /** Header, request and keep-alive timeouts and the connection cap; defaults in DEFAULT_HTTP_LIMITS. */
+  readonly http?: Partial<HttpLimits>;
 }
 
 export interface RunningGateway {
@@ -75,6 +77,8 @@ export interface RunningGateway {
   readonly store: SqliteStore;
   /** The anchor worker, when a ledger is configured. */
   readonly anchoring?: AnchorWorker;
+  /** The HTTP limits the server runs with. */
+  readonly httpLimits: HttpLimits;
   close(): Promise<void>;
 }
 
@@ -151,16 +155,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
   });
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host ?? '127.0.0.1', port: config.port ?? 0 }, () =>
-      resolve(s),
-    );
+  const { server, limits } = await serveNodeHttp({
+    fetch: app.fetch,
+    hostname: config.host ?? '127.0.0.1',
+    port: config.port ?? 0,
+    ...(config.http ? { limits: config.http } : {}),
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     url: `http://${config.host ?? '127.0.0.1'}:${port}`,
     store,
+    httpLimits: limits,
     ...(anchoring ? { anchoring: anchoring.worker } : {}),
     async close() {
       await anchoring?.close();
