@@ -71,9 +71,11 @@ export const backup = defineEgwCommand({
     } finally {
       db.close();
     }
-    const copy = new Database(target, { readonly: true, fileMustExist: true });
+    // One self-contained file (the gateway turns WAL back on when it opens it), checked.
+    const copy = new Database(target, { fileMustExist: true });
     let check: unknown;
     try {
+      copy.pragma('journal_mode = DELETE');
       check = copy.pragma('integrity_check', { simple: true });
     } finally {
       copy.close();

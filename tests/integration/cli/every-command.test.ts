@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import type { CommandDef } from 'citty';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { egw } from '../../../src/cli/egw.ts';
-import { egwSpecOf, runEgw, suggest } from '../../../src/cli/egw-command.ts';
+import { egwSpecOf, suggest } from '../../../src/cli/egw-command.ts';
 import type { EgwOption } from '../../../src/cli/options.ts';
+import { egwInProcess } from '../../support/egw-in-process.ts';
 import { ROOT } from '../../support/gateway-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-every-command-'));
@@ -84,26 +85,6 @@ function argv(leaf: Leaf, name?: string, value?: string): string[] {
     else args.push(`--${n}`, chosen);
   }
   return args;
-}
-
-async function egwInProcess(args: readonly string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = '';
-  let out = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runEgw(egw, args);
-    return { code, err, out };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  }
 }
 
 function expectOneLine(result: { code: number; err: string; out: string }, command: string, pattern: RegExp) {

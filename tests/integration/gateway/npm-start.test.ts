@@ -1,7 +1,10 @@
 /**
- * `npm start` on a fresh data directory: it prints a URL, a development token and a
- * copy-paste sample request; the request it prints (with a token from `npm run egw -- token`)
- * is decided; SIGTERM stops it cleanly with exit code 0.
+ * The README walk-through, as a newcomer and as an operator's supervisor run it. `npm start`
+ * (the quick start) and `npm run -s egw -- start` (the deploy command) on a fresh data
+ * directory each print a URL, a development token and a copy-paste sample; the sample, run
+ * by `sh` from another folder, saves `decision.json` there and `egw audit verify` passes on
+ * it; SIGTERM to npm stops the gateway itself (exit 0, port freed, no orphan). The README's
+ * quick start shows the same sample.
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,51 +12,56 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Decision } from '../../../schemas/index.ts';
 import { VerificationRequest } from '../../../schemas/verification-request.ts';
-import { expectDecision } from '../../contract/contract-client.ts';
 import { ROOT } from '../../support/gateway-harness.ts';
 
 const run = promisify(execFile);
-const data = mkdtempSync(join(tmpdir(), 'egw-npm-start-'));
-let child: ChildProcessWithoutNullStreams;
-let exited: Promise<number | null>;
-let output = '';
-let banner: { url: string; requestFile: string; printedToken: string; curl: string };
 
-beforeAll(async () => {
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  readonly data: string;
+  readonly output: () => string;
+  readonly banner: { url: string; requestFile: string; printedToken: string; sample: string };
+}
+
+async function startVia(args: readonly string[]): Promise<Started> {
+  const data = mkdtempSync(join(tmpdir(), 'egw-npm-start-'));
   // Its own process group, so afterAll can reap a gateway that outlived npm; the test's
   // SIGTERM goes to npm alone, as a process manager sends it.
-  child = spawn('npm', ['start', '--', '--port', '0', '--data', data], {
+  const child = spawn('npm', [...args, '--port', '0', '--data', data], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test' },
     detached: true,
   });
+  let output = '';
   child.stdout.on('data', (d: Buffer) => {
     output += d.toString();
   });
   child.stderr.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  banner = await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm start printed no sample request:\n${output}`)),
-      45_000,
-    );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const banner = await new Promise<Started['banner']>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm printed no sample request:\n${output}`)), 45_000);
     const onData = () => {
       const url = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
-      const requestFile = /--data @(\S+)\n/.exec(output)?.[1];
+      const requestFile = /--data @(\S+) -o decision\.json/.exec(output)?.[1];
       const printedToken = /Development token[^\n]*:\n(\S+)\n/.exec(output)?.[1];
-      const curl = /(curl [\s\S]*?--data @\S+)\n/.exec(output)?.[1];
-      if (url && requestFile && printedToken && curl) {
+      const sample = /Sample request[^\n]*\n(TOKEN=[\s\S]*?audit verify decision\.json --gateway \S+)\n/.exec(
+        output,
+      )?.[1];
+      if (url && requestFile && printedToken && sample) {
         clearTimeout(timer);
-        resolve({ url, requestFile, printedToken, curl });
+        resolve({ url, requestFile, printedToken, sample });
       }
     };
     child.stdout.on('data', onData);
-    void exited.then(() => reject(new Error(`npm start exited:\n${output}`)));
+    void exited.then(() => reject(new Error(`npm exited:\n${output}`)));
   });
-}, 60_000);
+  return { child, exited, data, output: () => output, banner };
+}
 
 /** Polls until no process of the group `pgid` is left, or `ms` pass. */
 async function groupGone(pgid: number, ms: number): Promise<boolean> {
@@ -69,8 +77,9 @@ async function groupGone(pgid: number, ms: number): Promise<boolean> {
   }
 }
 
-afterAll(async () => {
-  const pid = child.pid;
+async function reap(started: Started | undefined): Promise<void> {
+  if (!started) return;
+  const pid = started.child.pid;
   if (pid !== undefined) {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -78,12 +87,27 @@ afterAll(async () => {
       // ESRCH: the whole group is gone, as it should be.
     }
   }
-  await exited;
-  rmSync(data, { recursive: true, force: true });
-});
+  await started.exited;
+  rmSync(started.data, { recursive: true, force: true });
+}
 
-describe('npm start', () => {
-  it('prints a URL on the chosen port, a development token and a sample request for a file it wrote', () => {
+describe.each([
+  { how: 'npm start', args: ['start', '--'] },
+  { how: 'npm run -s egw -- start', args: ['run', '-s', 'egw', '--', 'start'] },
+])('$how', ({ args }) => {
+  let started: Started;
+  const elsewhere = mkdtempSync(join(tmpdir(), 'egw-elsewhere-'));
+
+  beforeAll(async () => {
+    started = await startVia(args);
+  }, 60_000);
+  afterAll(async () => {
+    await reap(started);
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+
+  it('prints a URL on the chosen port, a development token and a sample with absolute paths only', () => {
+    const { banner, data } = started;
     expect(banner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(banner.url).not.toMatch(/:0$/);
     expect(banner.printedToken.split('.')).toHaveLength(3);
@@ -91,58 +115,62 @@ describe('npm start', () => {
     expect(VerificationRequest.safeParse(JSON.parse(readFileSync(banner.requestFile, 'utf8'))).success).toBe(
       true,
     );
-    expect(banner.curl).toContain(`-X POST ${banner.url}/v1/verifications`);
-    expect(banner.curl).toContain(
-      `-H "Authorization: Bearer $(npm run -s egw -- token --data ${data} --scope verifications:write)"`,
+    expect(banner.sample).toContain(
+      `TOKEN=$(npm --prefix ${ROOT} run -s egw -- token --data ${data} --scope verifications:write) &&`,
     );
-    expect(banner.curl).toContain('-H "Content-Type: application/json"');
-    expect(banner.curl).toContain('-H "Accept-Language: zh-CN"');
-    expect(banner.curl).toContain('-H "Idempotency-Key: sample-$(date +%s)"');
+    expect(banner.sample).toContain(`curl -sS --fail -X POST ${banner.url}/v1/verifications`);
+    expect(banner.sample).toContain('-H "Authorization: Bearer $TOKEN"');
+    expect(banner.sample).toContain('-H "Idempotency-Key: sample-$(date +%s)"');
+    expect(banner.sample).not.toMatch(/ \.\/|--data \.\//);
   });
 
-  it('serves the printed sample request with a token from `npm run egw -- token`', async () => {
-    const { stdout } = await run(
-      'npm',
-      ['run', '-s', 'egw', '--', 'token', '--data', data, '--scope', 'verifications:write'],
-      {
-        cwd: ROOT,
-      },
-    );
-    // Only the token, so $(…) works.
-    expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    const token = stdout.trim();
-    const response = await fetch(`${banner.url}/v1/verifications`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'accept-language': 'zh-CN',
-        'idempotency-key': `sample-${Math.floor(Date.now() / 1000)}`,
-      },
-      body: readFileSync(banner.requestFile, 'utf8'),
+  it('the printed sample, run from another folder, saves decision.json there and audit verify passes', async () => {
+    const { stdout, stderr } = await run('sh', ['-c', started.banner.sample], {
+      cwd: elsewhere,
+      env: { ...process.env, NODE_ENV: 'test' },
+      timeout: 60_000,
     });
-    const text = await response.text();
-    const decision = expectDecision({ status: response.status, headers: response.headers, text }, 201);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^PASS {2}signature/m);
+    expect(stdout).toContain('The receipt verifies');
+    const decision = JSON.parse(readFileSync(join(elsewhere, 'decision.json'), 'utf8')) as Decision;
     // The sample applicant receives the minimum living allowance, with evidence from every registry.
     expect(decision.outcome).toBe('eligible');
-    expect(decision.basis[0]?.rule).toBe('social_assistance');
     expect(decision.evidence.map((e) => e.status)).not.toContain('unavailable');
-
-    const read = await fetch(`${banner.url}/v1/verifications/${decision.id}`, {
-      headers: { authorization: `Bearer ${banner.printedToken}` },
+    const read = await fetch(`${started.banner.url}/v1/verifications/${decision.id}`, {
+      headers: { authorization: `Bearer ${started.banner.printedToken}` },
     });
     expect(read.status).toBe(200);
-    expect(await read.text()).toBe(text);
+  });
+
+  it('the token step fails loudly and curl does not run when --data is wrong', async () => {
+    const broken = started.banner.sample.replace(`--data ${started.data}`, `--data ${started.data}-typo`);
+    const result = await run('sh', ['-c', broken], { cwd: elsewhere }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`egw token: --data: ${started.data}-typo: no such directory`);
   });
 
   it('stops cleanly on SIGTERM to npm: the gateway itself shuts down, exit code 0, port freed, no orphan', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('SIGTERM: stopping');
-    await expect(fetch(`${banner.url}/healthz`)).rejects.toThrow();
-    const pid = child.pid ?? expect.unreachable('no pid');
-    // Nothing of the process group outlives npm for long (a gateway orphaned by `sh -c` would
-    // live on; tsx's esbuild helper only needs a moment to notice its parent is gone).
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(started.output()).toContain('SIGTERM: stopping');
+    await expect(fetch(`${started.banner.url}/healthz`)).rejects.toThrow();
+    const pid = started.child.pid ?? expect.unreachable('no pid');
     expect(await groupGone(pid, 5000)).toBe(true);
+  });
+});
+
+describe('README', () => {
+  it('shows the sample exactly as the gateway prints it, and commands that exist', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('TOKEN=$(npm --prefix');
+    expect(readme).toContain('curl -sS --fail -X POST http://127.0.0.1:8080/v1/verifications');
+    expect(readme).toContain('-o decision.json &&');
+    expect(readme).toContain('audit verify decision.json --gateway http://127.0.0.1:8080');
+    expect(readme).not.toContain('npx egw');
   });
 });
