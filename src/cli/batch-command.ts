@@ -5,13 +5,13 @@
  * resumed at any point without duplicating a decision. It exits 1 when any line failed.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeJwt } from 'jose';
 import { issueDevToken } from '../adapters/node/key-files.ts';
 import { formatSummary, runBatch } from '../batch/batch-runner.ts';
 import { fetchOrExplain, UsageError } from './cli-errors.ts';
 import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
-import { directory, existingFile, flag, newFile, numberOption, text, urlOption } from './options.ts';
+import { existingFile, flag, newFile, numberOption, text, urlOption } from './options.ts';
 
 /** The client a token acts for: decisions are that client's own. */
 function clientOf(token: string): string {
@@ -61,20 +61,22 @@ export const batchVerify = defineEgwCommand({
       unit: 's',
     }),
     json: flag({ description: 'Print the summary as JSON' }),
-    data: directory({
+    // Checked in run: only needed without --token.
+    data: text({
       description: 'Data directory of the gateway (development issuer), when no --token is given',
       default: './data',
     }),
   },
   async run(o) {
-    if (!o.token && !existsSync(join(o.data, 'keys')))
+    const data = resolve(o.data);
+    if (!o.token && !existsSync(join(data, 'keys')))
       throw new UsageError(
-        `--data ${o.data} is not a gateway data folder (no keys/): give --token, or the --data the gateway was started with`,
+        `--data ${data} is not a gateway data folder (no keys/): give --token, or the --data the gateway was started with`,
       );
     const token =
       o.token ??
       (await issueDevToken({
-        dataDir: o.data,
+        dataDir: data,
         scopes: 'verifications:write',
         clientId: o.client,
         ttlSeconds: 24 * 3600,
