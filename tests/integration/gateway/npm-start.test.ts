@@ -173,4 +173,14 @@ describe('README', () => {
     expect(readme).toContain('audit verify decision.json --gateway http://127.0.0.1:8080');
     expect(readme).not.toContain('npx egw');
   });
+
+  it('what following it leaves behind is git-ignored, and Biome honours .gitignore (npm run lint stays clean)', () => {
+    const ignored = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n');
+    for (const stray of ['decision.json', 'egw-monitor.json', '*.progress.json', 'data/'])
+      expect(ignored).toContain(stray);
+    const biome = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8')) as {
+      vcs?: { useIgnoreFile?: boolean };
+    };
+    expect(biome.vcs?.useIgnoreFile).toBe(true);
+  });
 });
