@@ -230,7 +230,11 @@ export async function runEgw(root: CommandDef, argv: readonly string[]): Promise
     const dashDash = rest.indexOf('--');
     const flags = dashDash === -1 ? rest : rest.slice(0, dashDash);
     if (flags.includes('--help') || flags.includes('-h')) {
-      process.stdout.write(`${await usage(command, parent)}\n`);
+      // citty names only the parent: give it the whole path (`egw audit verify`).
+      const named: CommandDef = {
+        meta: { name: path.slice(0, -1).join(' '), version: metaOf(root).version },
+      };
+      process.stdout.write(`${await usage(command, parent ? named : undefined)}\n`);
       return 0;
     }
     process.exitCode = undefined;
