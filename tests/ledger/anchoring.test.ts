@@ -39,7 +39,7 @@ async function decide(gw: InProcessGateway, n: number): Promise<{ leafIndex: num
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const res = await gw.verify(requestFor(fixtures, i % fixtures.persons.length), { token });
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(201);
       const body = (await res.json()) as { receipt: { leafIndex: number } };
       return { leafIndex: body.receipt.leafIndex, at: Date.now() };
     }),

@@ -48,7 +48,7 @@ function steadyLoad(gw: Gateway, everyMs = 150) {
         .verify(requestFor(fixtures, i++ % fixtures.persons.length), { token })
         .catch(() => undefined);
       const body =
-        res?.status === 200 ? ((await res.json()) as { receipt: { leafIndex: number } }) : undefined;
+        res?.status === 201 ? ((await res.json()) as { receipt: { leafIndex: number } }) : undefined;
       answers.push({
         status: res?.status ?? 0,
         ms: Date.now() - t0,
@@ -136,7 +136,7 @@ describe('ledger faults while decisions continue', () => {
       const rows = await anchorsOf(g);
       return rows[0]?.size === size ? rows : undefined;
     });
-    expect(load.answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(load.answers.filter((a) => a.status !== 201)).toEqual([]);
     expect(g.gateway.anchoring?.alarm).toBeUndefined();
     await expectOneUnbrokenChain(origin, anchors, size);
     const slowest = Math.max(...load.answers.map((a) => a.ms));
@@ -157,7 +157,7 @@ describe('ledger faults while decisions continue', () => {
     });
     await child.kill(); // anchoring is in flight nearly all the time under this load
     await load.stop();
-    const acknowledged = load.answers.filter((a) => a.status === 200).map((a) => a.leafIndex ?? -1);
+    const acknowledged = load.answers.filter((a) => a.status === 201).map((a) => a.leafIndex ?? -1);
 
     const restarted = await startChild({ fixtures, logOrigin: origin, args, dataDir, sandboxes });
     const first = child;
