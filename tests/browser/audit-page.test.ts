@@ -138,4 +138,29 @@ describe('GET /audit verifies receipts in the browser', () => {
     expect(await page.getAttribute('li[data-check=checkpoint]', 'data-ok')).toBe('false');
     await page.close();
   });
+
+  it('opened from disk (file://) says the keys must be pasted, then verifies with them pasted', async () => {
+    const page = await browser.newPage();
+    const file = join(dataDir ?? tmpdir(), 'audit.html');
+    writeFileSync(file, await (await fetch(`${gw.url}/audit`)).text());
+    await page.goto(`file://${file}`);
+    expect(await page.isVisible('#from-disk')).toBe(true);
+    expect(await page.textContent('#from-disk')).toContain('paste the gateway');
+    await page.fill('#decision', JSON.stringify(decision));
+    await page.click('#verify');
+    await page.waitForSelector('#verdict[data-ok]');
+    expect(await page.textContent('#verdict')).toContain('cannot fetch the keys: paste the JWKS');
+    await page.fill('#jwks', await (await fetch(`${gw.url}/.well-known/jwks.json`)).text());
+    await page.fill('#logkey', (await (await fetch(`${gw.url}/v1/log/key`)).text()).trim());
+    await page.click('#verify');
+    await page.waitForSelector('#verdict[data-ok=true]');
+    await page.close();
+  });
+
+  it('served by the gateway, the from-disk notice stays hidden', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${gw.url}/audit`);
+    expect(await page.isVisible('#from-disk')).toBe(false);
+    await page.close();
+  });
 });
