@@ -183,9 +183,11 @@ const init = defineEgwCommand({
     let manifest: ConnectorManifest;
     try {
       manifest = manifestSkeleton({ id: o.id, agency: o.agency, kind: o.kind, url });
-    } catch {
+    } catch (error) {
+      const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+      const where = issues.map((i) => `/${i.path.map(String).join('/')}: ${i.message}`).join('; ');
       throw new UsageError(
-        'id, agency, kind or url is not valid (see egw connectors validate for the rules)',
+        `--id, --agency, --kind or --url is not valid: ${where || 'see egw connectors validate'}`,
       );
     }
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
