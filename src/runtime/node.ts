@@ -25,6 +25,7 @@ import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-sto
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
+import { GatewayError } from '../core/errors.ts';
 import { createNanjingPolicy } from '../core/policy/index.ts';
 import type { Connector } from '../core/ports.ts';
 import { withRegistryQuota } from '../core/registry-quota.ts';
@@ -70,7 +71,15 @@ export interface GatewayConfig {
     | { readonly kind: 'fabric'; readonly profile: FabricProfile };
   /** Header, request and keep-alive timeouts and the connection cap; defaults in DEFAULT_HTTP_LIMITS. */
   readonly http?: Partial<HttpLimits>;
+  /**
+   * Logs of at most this many leaves are rehashed in full before the gateway listens; larger
+   * ones in the background. Default DEFAULT_STARTUP_FULL_CHECK_LEAVES.
+   */
+  readonly startupFullCheckLeaves?: number;
 }
+
+/** About a quarter of a second of rehashing on a laptop core. */
+export const DEFAULT_STARTUP_FULL_CHECK_LEAVES = 65_536;
 
 export interface RunningGateway {
   readonly url: string;
@@ -79,6 +88,8 @@ export interface RunningGateway {
   readonly anchoring?: AnchorWorker;
   /** The HTTP limits the server runs with. */
   readonly httpLimits: HttpLimits;
+  /** Settles when the log's full integrity check is done (at once when it ran before listening). */
+  readonly integrityCheck: Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -96,10 +107,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     synchronous: config.synchronous ?? 'FULL',
   });
   let store: SqliteStore;
+  let fullCheckNow = false;
   try {
+    // Creating the store checks the log's head in O(log n): the latest signed checkpoint
+    // against the compact range. A small log is then rehashed in full before serving
+    // (tampering is refused loudly at start-up); a larger one in the background once the
+    // server listens, so start-up does not grow with history. A failure there stops the log
+    // growing and fails /readyz.
     store = createSqliteStore({ db, sealer, checkpoints });
-    // Start-up check: every leaf, node and signed checkpoint must agree (tampering is refused loudly).
-    store.verifyIntegrity();
+    fullCheckNow = store.treeSize <= (config.startupFullCheckLeaves ?? DEFAULT_STARTUP_FULL_CHECK_LEAVES);
+    if (fullCheckNow) store.verifyIntegrity();
   } catch (error) {
     db.$client.close();
     throw error;
@@ -161,12 +178,22 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port: config.port ?? 0,
     ...(config.http ? { limits: config.http } : {}),
   });
+  const integrityCheck = fullCheckNow
+    ? Promise.resolve()
+    : store.checkIntegrityInBackground().catch((error: unknown) => {
+        const code = error instanceof GatewayError ? error.code : 'ERR_LOG_INTEGRITY';
+        const detail = error instanceof Error ? error.message : 'unknown';
+        process.stderr.write(
+          `${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', event: 'log_integrity', code, detail })}\n`,
+        );
+      });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     url: `http://${config.host ?? '127.0.0.1'}:${port}`,
     store,
     httpLimits: limits,
+    integrityCheck,
     ...(anchoring ? { anchoring: anchoring.worker } : {}),
     async close() {
       await anchoring?.close();
@@ -234,7 +261,7 @@ function startAnchoring(
   worker.start();
   return {
     worker,
-    readiness: () => (worker.alarm ? 'alarm' : worker.state === 'waiting_for_ledger' ? 'degraded' : 'ok'),
+    readiness: () => (worker.alarm ? 'alarm' : worker.unavailable ? 'degraded' : 'ok'),
     async close() {
       await worker.stop();
       ledger.close();

@@ -90,6 +90,8 @@ export interface AnchorWorkerOptions {
 export interface AnchorWorker {
   readonly state: AnchorWorkerState;
   readonly alarm: AnchorAlarm | undefined;
+  /** Why the ledger could not be reached, until a later call succeeds (for `/readyz`). */
+  readonly unavailable: LedgerUnavailable | undefined;
   start(): void;
   /** Runs one pass until nothing is pending (tests and the relay's `--once`). */
   drain(): Promise<void>;
@@ -108,6 +110,7 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
   const now = options.now ?? (() => new Date());
   let state: AnchorWorkerState = 'starting';
   let alarm: AnchorAlarm | undefined;
+  let unavailable: LedgerUnavailable | undefined;
   let reconciled = false;
   let retry = firstRetry;
   let running: Promise<void> | undefined;
@@ -228,6 +231,7 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
       try {
         const anchored = await anchorOnce();
         retry = firstRetry;
+        unavailable = undefined;
         if (!anchored) {
           if (!alarm) state = 'idle';
           return;
@@ -240,6 +244,7 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
         if (error instanceof LedgerUnavailable) {
           // The outcome may be unknown: never resubmit before reading the ledger again.
           reconciled = false;
+          unavailable = error;
           state = 'waiting_for_ledger';
           options.onUnavailable?.(error);
           await sleep(retry);
@@ -272,6 +277,9 @@ export function createAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
     },
     get alarm() {
       return alarm;
+    },
+    get unavailable() {
+      return unavailable;
     },
     start() {
       if (running) return;
