@@ -51,6 +51,7 @@ import type { Sealer } from '../portable/sealer.ts';
 import { subjectAccessEntries } from '../portable/subject-access.ts';
 import { idempotencyKeyHash, openConsents, type SealedWrite, sealWrite } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
+import { createSqliteLogIntegrity, type IntegrityReport } from './sqlite-log-integrity.ts';
 
 export interface SqliteStoreOptions {
   readonly db: Db;
@@ -72,8 +73,18 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
    * same sequencer and group commit as decisions. Resolves once it is durable.
    */
   appendEvent(leaf: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent>;
-  /** Rehashes every leaf and node and checks every stored checkpoint; throws ERR_LOG_INTEGRITY with evidence. */
-  verifyIntegrity(): { size: number; checkpoints: number };
+  /**
+   * Rehashes every leaf and node and checks every stored checkpoint, now (O(n) time, O(log n)
+   * memory); throws ERR_LOG_INTEGRITY with evidence. For `egw audit` and small logs at start-up:
+   * creating the store already checked the head in O(log n).
+   */
+  verifyIntegrity(): IntegrityReport;
+  /**
+   * The same check, a chunk of leaves per event-loop turn, so the gateway serves meanwhile.
+   * On failure the store stops growing (commits reject with ERR_LOG_INTEGRITY) and `healthy()`
+   * turns false; the promise rejects with the evidence.
+   */
+  checkIntegrityInBackground(chunkLeaves?: number): Promise<IntegrityReport>;
   /**
    * Crypto-shredding: forgets a subject's commitment key, so their leaves' commitments can no
    * longer be recomputed, and in the same transaction unlinks the subject's lookup hash from
@@ -124,17 +135,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const clock = options.clock ?? (() => new Date());
   const client = db.$client;
 
-  const nodeStmt = client.prepare<[number, number], { hash: Buffer }>(
-    'SELECT hash FROM log_nodes WHERE level = ? AND idx = ?',
-  );
-  const getNode: NodeReader = (level, index) => {
-    const row = nodeStmt.get(level, index);
-    if (!row)
-      throw new GatewayError('ERR_LOG_INTEGRITY', `tree node level ${level}, index ${index} is missing`, {
-        facts: { level, index },
-      });
-    return new Uint8Array(row.hash);
-  };
+  const integrityChecks = createSqliteLogIntegrity(db, checkpoints);
+  const getNode: NodeReader = integrityChecks.getNode;
   const insertLeaf = client.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)');
   const insertNode = client.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
   const keyStmt = client.prepare<[string], { key: Buffer }>(
@@ -224,94 +226,24 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let lastCommitFailed = false;
   const ping = client.prepare('SELECT 1');
   ({ range, latestNote } = load());
+  /** Set when a background integrity check failed: the log refuses to grow and /readyz fails. */
+  let integrityFailure: GatewayError | undefined;
 
+  /** Start-up: the head of the log, checked in O(log n); the empty log's checkpoint on first use. */
   function load(): { range: CompactRange; latestNote: string } {
-    const size = client.prepare<[], { n: number }>('SELECT count(*) AS n FROM log_leaves').get()?.n ?? 0;
-    const latest = db.select().from(logCheckpoints).orderBy(asc(logCheckpoints.size)).all().at(-1);
-    if (!latest) {
-      if (size !== 0) throw integrity('leaves exist but no checkpoint was ever signed', { size });
-      const r = readCompactRange(0, getNode);
-      const note = checkpoints.sign(0, rootFromCompactRange(r));
-      db.insert(logCheckpoints)
-        .values({
-          size: 0,
-          rootHash: Buffer.from(rootFromCompactRange(r)),
-          note,
-          createdAt: clock().toISOString(),
-        })
-        .run();
-      return { range: r, latestNote: note };
-    }
-    if (latest.size !== size)
-      throw integrity('the latest checkpoint does not cover exactly the stored leaves', {
-        checkpointSize: latest.size,
-        leaves: size,
-      });
-    const r = readCompactRange(size, getNode);
-    const root = rootFromCompactRange(r);
-    const opened = openNote(latest.note);
-    if (!equal(opened.rootHash, root) || !equal(new Uint8Array(latest.rootHash), root)) {
-      rehash(); // names the altered leaf or node when there is one
-      throw integrity('the stored tree does not match the latest signed checkpoint', {
-        size,
-        checkpointRoot: base64(opened.rootHash),
-        treeRoot: base64(root),
-      });
-    }
-    return { range: r, latestNote: latest.note };
-  }
-
-  /**
-   * Rehashes every stored leaf and checks each perfect node it completes against the stored
-   * one; throws ERR_LOG_INTEGRITY naming the first leaf or node (level, index) that differs.
-   */
-  function rehash(): { size: number; roots: Map<number, Uint8Array> } {
-    let check: CompactRange = { size: 0, hashes: [] };
-    const stored = new Map<string, Buffer>();
-    const nodes = client.prepare<[], { level: number; idx: number; hash: Buffer }>(
-      'SELECT level, idx, hash FROM log_nodes',
-    );
-    for (const n of nodes.iterate()) stored.set(`${n.level}/${n.idx}`, n.hash);
-    const leaves = client.prepare<[], { idx: number; leaf: Buffer }>(
-      'SELECT idx, leaf FROM log_leaves ORDER BY idx',
-    );
-    const roots = new Map<number, Uint8Array>();
-    for (const row of leaves.iterate()) {
-      if (row.idx !== check.size)
-        throw integrity(`leaf ${check.size} is missing (the next stored leaf is ${row.idx})`, {
-          expected: check.size,
-          found: row.idx,
-        });
-      const next = appendLeaf(check, leafHash(new Uint8Array(row.leaf)));
-      for (const node of next.completed) {
-        const have = stored.get(`${node.level}/${node.index}`);
-        if (!have || !equal(new Uint8Array(have), node.hash)) {
-          const where = `level ${node.level}, index ${node.index}`;
-          throw integrity(
-            node.level === 0
-              ? `leaf ${node.index} does not hash to its stored leaf hash (tree node ${where}): the leaf or its hash was altered`
-              : `stored tree node ${where} does not match the hash of its children: the node was altered`,
-            {
-              level: node.level,
-              index: node.index,
-              stored: have ? have.toString('base64') : 'missing',
-              recomputed: base64(node.hash),
-            },
-          );
-        }
-      }
-      check = next.range;
-      roots.set(check.size, rootFromCompactRange(check));
-    }
-    return { size: check.size, roots };
-  }
-
-  function openNote(note: string): { size: number; rootHash: Uint8Array } {
-    try {
-      return checkpoints.open(note);
-    } catch (cause) {
-      throw integrity('a stored checkpoint does not carry a valid signature of this log', {}, cause);
-    }
+    const head = integrityChecks.openHead();
+    if (head) return { range: head.range, latestNote: head.note };
+    const r = readCompactRange(0, getNode);
+    const note = checkpoints.sign(0, rootFromCompactRange(r));
+    db.insert(logCheckpoints)
+      .values({
+        size: 0,
+        rootHash: Buffer.from(rootFromCompactRange(r)),
+        note,
+        createdAt: clock().toISOString(),
+      })
+      .run();
+    return { range: r, latestNote: note };
   }
 
   function subjectKey(hash: string): Uint8Array {
@@ -451,6 +383,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const batch = queue.splice(0);
     const events = eventQueue.splice(0);
     if (batch.length === 0 && events.length === 0) return;
+    if (integrityFailure) {
+      // A log found altered does not grow: nothing new would be provable against it.
+      for (const p of [...batch, ...events]) p.reject(integrityFailure);
+      return;
+    }
     const before = range;
     const noteBefore = latestNote;
     let results: Integrated[];
@@ -535,7 +472,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return range.size;
     },
     healthy() {
-      if (lastCommitFailed) return false;
+      if (lastCommitFailed || integrityFailure) return false;
       try {
         ping.get();
         return true;
@@ -617,25 +554,29 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     verifyIntegrity() {
-      const { size, roots } = rehash();
-      const all = db.select().from(logCheckpoints).orderBy(asc(logCheckpoints.size)).all();
-      for (const cp of all) {
-        const expected = cp.size === 0 ? rootFromCompactRange({ size: 0, hashes: [] }) : roots.get(cp.size);
-        const opened = openNote(cp.note);
-        if (!expected || !equal(expected, opened.rootHash) || opened.size !== cp.size) {
-          throw integrity(`the signed checkpoint of size ${cp.size} does not match the stored leaves`, {
-            size: cp.size,
-            checkpointRoot: base64(opened.rootHash),
-            recomputedRoot: expected ? base64(expected) : 'none',
-          });
-        }
-      }
-      if (size !== range.size)
-        throw integrity('the tree size changed under the running gateway', {
-          stored: size,
-          live: range.size,
-        });
-      return { size, checkpoints: all.length };
+      const check = integrityChecks.fullCheck(range.size);
+      check.step(range.size);
+      return check.report;
+    },
+
+    checkIntegrityInBackground(chunkLeaves = 1024) {
+      // The size at start: leaves appended meanwhile were hashed by this process as it wrote them.
+      const check = integrityChecks.fullCheck(range.size);
+      return new Promise<IntegrityReport>((resolve, reject) => {
+        const turn = () => {
+          try {
+            if (check.step(chunkLeaves)) resolve(check.report);
+            else setImmediate(turn);
+          } catch (error) {
+            integrityFailure =
+              error instanceof GatewayError
+                ? error
+                : new GatewayError('ERR_LOG_INTEGRITY', 'the integrity check failed', { cause: error });
+            reject(integrityFailure);
+          }
+        };
+        setImmediate(turn);
+      });
     },
 
     forgetSubject(idNumber) {
@@ -660,13 +601,3 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 /** A lookup hash is never empty: rows of forgotten subjects match nobody. */
 const FORGOTTEN = '';
-
-function integrity(message: string, facts: Record<string, string | number>, cause?: unknown): GatewayError {
-  return new GatewayError('ERR_LOG_INTEGRITY', message, { facts, cause });
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
