@@ -25,6 +25,7 @@ type ChaincodeStub = Context['stub'];
 const ANCHOR = 'anchor';
 const LOG_KEY = 'logkey';
 const SIGNING_KEY = 'sigkey';
+const THUMBPRINT = 'sigthumb';
 const SIZE_DIGITS = 16;
 const INDEX_DIGITS = 10;
 
@@ -87,6 +88,15 @@ export function logKeyKey(stub: ChaincodeStub, origin: string, index: number): s
 
 export function signingKeyKey(stub: ChaincodeStub, kid: string): string {
   return stub.createCompositeKey(SIGNING_KEY, [kid]);
+}
+
+/**
+ * Key of the index from a JWK thumbprint to the kid it was registered under. It lets a
+ * registration check "key never reused" with two point reads instead of a range scan, so
+ * registrations of different keys in one block never conflict (no phantom read).
+ */
+export function thumbprintKey(stub: ChaincodeStub, thumbprint: string): string {
+  return stub.createCompositeKey(THUMBPRINT, [thumbprint]);
 }
 
 /** Writes sorted-key JSON. */

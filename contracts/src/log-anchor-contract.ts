@@ -18,6 +18,7 @@ import {
   type SigningKeyRecord,
   signingKeyKey,
   signingKeys,
+  thumbprintKey,
 } from './ledger.js';
 import { emptyRoot, verifyConsistency } from './merkle.js';
 import { parseNote, parseVerifierKey, sameKey, signatureBy, type Verifier } from './note.js';
@@ -194,12 +195,13 @@ export class LogAnchorContract extends Contract {
   async RegisterSigningKey(ctx: Context, kid: string, jwkJson: string): Promise<string> {
     const jwk = parsePublicJwk(kid, jwkJson);
     const thumbprint = jwkThumbprint(jwk);
-    const existing = await signingKeys(ctx.stub);
-    const clash = existing.find((k) => k.kid === kid || k.thumbprint === thumbprint);
-    if (clash !== undefined) {
-      const what = clash.kid === kid ? `kid ${kid}` : `this key (as kid ${clash.kid})`;
-      throw new AnchorError('ERR_ALREADY_REGISTERED', `${what} is already registered`);
-    }
+    // Point reads only: a range scan here made concurrent registrations of different keys
+    // conflict at validation (PHANTOM_READ_CONFLICT) on a real peer.
+    if ((await getRecord<SigningKeyRecord>(ctx.stub, signingKeyKey(ctx.stub, kid))) !== undefined)
+      throw new AnchorError('ERR_ALREADY_REGISTERED', `kid ${kid} is already registered`);
+    const owner = await getRecord<{ kid: string }>(ctx.stub, thumbprintKey(ctx.stub, thumbprint));
+    if (owner !== undefined)
+      throw new AnchorError('ERR_ALREADY_REGISTERED', `this key (as kid ${owner.kid}) is already registered`);
     const record: SigningKeyRecord = {
       docType: 'signingKey',
       kid,
@@ -210,6 +212,7 @@ export class LogAnchorContract extends Contract {
       retiredTxId: null,
     };
     await putRecord(ctx.stub, signingKeyKey(ctx.stub, kid), record);
+    await putRecord(ctx.stub, thumbprintKey(ctx.stub, thumbprint), { kid });
     emit(ctx, 'SigningKeyRegistered', { kid, thumbprint });
     return canonicalJson(record);
   }

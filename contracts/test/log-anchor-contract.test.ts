@@ -654,7 +654,7 @@ describe('determinism and events', () => {
     expect(now).not.toHaveBeenCalled();
     expect(random).not.toHaveBeenCalled();
     expect(a.ledger.dump()).toEqual(b.ledger.dump());
-    expect(a.ledger.state.size).toBe(6); // 2 log keys, 3 anchors, 1 signing key
+    expect(a.ledger.state.size).toBe(7); // 2 log keys, 3 anchors, 1 signing key and its thumbprint index
     for (const value of a.ledger.state.values()) {
       const text = Buffer.from(value).toString('utf8');
       expect(JSON.stringify(sortDeep(JSON.parse(text)))).toBe(text);
