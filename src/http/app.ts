@@ -5,14 +5,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { ConnectorService } from '../core/connector-service.ts';
-import type { SubjectAccessEntry } from '../core/decision-store.ts';
 import { GatewayError } from '../core/errors.ts';
-import type { Signer } from '../core/ports.ts';
-import type { TransparencyLog } from '../core/transparency-log.ts';
-import type { VerificationService } from '../core/verification-service.ts';
 import { auditPage } from '../web/audit-page.ts';
-import { type AuthVariables, type BearerJwtOptions, bearerJwt } from './auth.ts';
+import type { AppDeps, AppEnv } from './app-deps.ts';
+import { bearerJwt } from './auth.ts';
 import { docsPage, type OpenApiDocument } from './docs-page.ts';
 import { indexPage } from './index-page.ts';
 import { payloadTooLargeDetail, ROUTE_NOT_FOUND_DETAIL } from './problem-catalogue.ts';
@@ -23,37 +19,7 @@ import { operationsRoutes } from './routes/operations.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { verificationRoutes } from './routes/verifications.ts';
 
-export interface Readiness {
-  readonly ok: boolean;
-  readonly checks: Readonly<Record<string, 'ok' | 'failing' | 'disabled' | 'degraded' | 'alarm'>>;
-}
-
-/** What the edge needs to observe itself; optional so a runtime without Prometheus can omit it. */
-export interface HttpMetrics {
-  observeRequest(route: string, method: string, status: number, seconds: number): void;
-  render(): Promise<{ contentType: string; body: string }>;
-}
-
-/** Structured request log lines: route templates and codes, never bodies, ids or tokens. */
-export type RequestLogger = (line: Readonly<Record<string, string | number | boolean>>) => void;
-
-export interface AppDeps {
-  readonly service: VerificationService;
-  readonly log: TransparencyLog;
-  readonly tracker: { subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]> };
-  readonly signer: Signer;
-  readonly auth: BearerJwtOptions;
-  readonly readiness: () => Promise<Readiness>;
-  readonly metrics?: HttpMetrics;
-  readonly logger?: RequestLogger;
-  /** Largest request body accepted, in bytes. */
-  readonly bodyLimitBytes?: number;
-  readonly version?: string;
-  /** Partner connector lifecycle (`/v1/connectors`); a runtime without it omits the routes. */
-  readonly connectors?: ConnectorService;
-}
-
-export type AppEnv = { Variables: AuthVariables };
+export type { AppDeps, AppEnv, HttpMetrics, Readiness, RequestLogger } from './app-deps.ts';
 
 /**
  * @example

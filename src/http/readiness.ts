@@ -4,7 +4,7 @@
  * the runtime knows it. An operator on call reads which check failed from the answer.
  */
 import type { Connector } from '../core/ports.ts';
-import type { Readiness } from './app.ts';
+import type { Readiness } from './app-deps.ts';
 
 /**
  * The ledger as readiness sees it: `degraded` (unreachable: checkpoints wait in the outbox) and

@@ -4,7 +4,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { VerificationStep } from '../../core/verification-service.ts';
-import type { HttpMetrics } from '../../http/app.ts';
+import type { HttpMetrics } from '../../http/app-deps.ts';
 
 export interface GatewayMetrics extends HttpMetrics {
   observeStep(step: VerificationStep, seconds: number): void;

@@ -12,7 +12,7 @@ import { ConnectorManifest, MANIFEST_MAX_BYTES } from '../../../schemas/connecto
 import { Problem } from '../../../schemas/problem.ts';
 import type { ConnectorActor, ConnectorService } from '../../core/connector-service.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { bearerJwt, requireScope } from '../auth.ts';
 import { validationError } from '../problems.ts';
 

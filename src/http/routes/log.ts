@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { Problem } from '../../../schemas/problem.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 
 /** Most entries one page may hold: keeps a response small and its cost bounded. */
 export const MAX_ENTRIES_PAGE = 1000;

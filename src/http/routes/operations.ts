@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 
 export function operationsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

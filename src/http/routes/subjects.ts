@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { IdNumber } from '../../../schemas/common.ts';
 import { Problem } from '../../../schemas/problem.ts';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { requireScope } from '../auth.ts';
 import { requireJson } from './verifications.ts';
 

@@ -3,7 +3,7 @@ import { Decision } from '../../../schemas/decision.ts';
 import { Problem } from '../../../schemas/problem.ts';
 import { VerificationRequest } from '../../../schemas/verification-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { requireScope } from '../auth.ts';
 import { languageOf } from '../problems.ts';
 
