@@ -1,5 +1,6 @@
 /** The three built-in connectors from one configuration. */
 import type { Source } from '../schemas/common.ts';
+import type { JwsSignerFactory } from '../src/core/jws.ts';
 import type { Connector } from '../src/core/ports.ts';
 import { BuiltInConnectorConfig, checkConfig } from './built-in-config.ts';
 import { createCivilAffairsConnector } from './civil-affairs/civil-affairs-connector.ts';
@@ -14,17 +15,18 @@ export type BuiltInConnectors = { readonly [S in Source]: Connector<S> };
  * Creates the civil affairs, HRSS and disability federation connectors. The whole
  * configuration is checked before any connector is built.
  * @example
- * const connectors = createBuiltInConnectors(sandboxes.connectorConfig);
+ * const connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
  * const answer = await connectors.hrss.query({ subjects, purpose, consentReference, requestId, signal });
  */
 export function createBuiltInConnectors(
   config: BuiltInConnectorConfig,
+  signWith: JwsSignerFactory,
   transport: Partial<TransportOptions> = {},
 ): BuiltInConnectors {
   const checked = checkConfig(BuiltInConnectorConfig, config, 'built-in');
   return {
     civil_affairs: createCivilAffairsConnector(checked.civilAffairs, transport),
     hrss: createHrssConnector(checked.hrss, transport),
-    disability: createDisabilityConnector(checked.disability, transport),
+    disability: createDisabilityConnector(checked.disability, signWith, transport),
   };
 }

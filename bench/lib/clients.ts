@@ -5,6 +5,7 @@
  */
 import { Pool } from 'undici';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
+import { nodeJws } from '../../src/adapters/node/node-jws.ts';
 import type { RegistryQuery } from '../../src/core/ports.ts';
 
 export type Send = (i: number) => Promise<boolean>;
@@ -71,7 +72,7 @@ export function directFanOut(
   persons: readonly { idNumber: string }[],
   deadlineMs: number,
 ): { send: Send; close(): Promise<void> } {
-  const connectors = createBuiltInConnectors(config, { connections: 512 });
+  const connectors = createBuiltInConnectors(config, nodeJws, { connections: 512 });
   const all = [connectors.civil_affairs, connectors.hrss, connectors.disability];
   return {
     async send(i) {

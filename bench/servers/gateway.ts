@@ -17,6 +17,7 @@ import { Hono } from 'hono';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
 import { devIssuerConfig } from '../../src/adapters/node/key-files.ts';
+import { nodeJws } from '../../src/adapters/node/node-jws.ts';
 import type { RegistryQuery } from '../../src/core/ports.ts';
 import { type AuthEnv, bearerJwt, requireScope } from '../../src/http/auth.ts';
 import { startGateway } from '../../src/runtime/node.ts';
@@ -106,7 +107,7 @@ if (mode === 'full') {
   app.get('/hello', (c) => c.json({ hello: 'world' }));
   await ready(await listen(app.fetch));
 } else if (mode === 'passthrough') {
-  const connectors = createBuiltInConnectors(registries());
+  const connectors = createBuiltInConnectors(registries(), nodeJws);
   const auth = bearerJwt({ issuers: [await devIssuerConfig(dataDir)] });
   const stats = { authSeconds: 0, authCount: 0, fanOutSeconds: 0, fanOutCount: 0 };
   const app = new Hono<AuthEnv>();

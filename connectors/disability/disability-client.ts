@@ -6,13 +6,8 @@
 import { p256 } from '@noble/curves/nist.js';
 import type { JWK } from 'jose';
 import { DisabilityRecord } from '../../schemas/registry-records.ts';
-import {
-  compactJws,
-  type JwsSign,
-  type JwsSignerFactory,
-  webCryptoJws,
-} from '../../src/adapters/portable/jws.ts';
 import { base64url, fromBase64 } from '../../src/core/encoding.ts';
+import { compactJws, type JwsSign, type JwsSignerFactory } from '../../src/core/jws.ts';
 import type { Connector, RegistryAnswer, RegistryQuery } from '../../src/core/ports.ts';
 import { checkConfig, DisabilityConnectorConfig, type Es256PrivateJwk } from '../built-in-config.ts';
 import { answerOf, guardQuery, queryInBatches } from '../shared/query-guard.ts';
@@ -32,13 +27,14 @@ const TOKEN_SECONDS = 60;
 
 /**
  * The disability federation connector on a transport the runtime chose. The JWK is checked now.
- * `signWith` signs the per-query JWT (WebCrypto by default; Node passes node:crypto's).
+ * `signWith` signs the per-query JWT: the runtime's signing port (WebCrypto on Workers,
+ * node:crypto on Node).
  * @example const disability = createDisabilityClient(config.disability, createFetchTransport({ baseUrl: config.disability.baseUrl }));
  */
 export function createDisabilityClient(
   config: DisabilityConnectorConfig,
   transport: HttpTransport,
-  signWith: JwsSignerFactory = webCryptoJws,
+  signWith: JwsSignerFactory,
 ): Connector<'disability'> {
   const checked = checkConfig(DisabilityConnectorConfig, config, 'disability federation');
   if (!privateKeyMatches(checked.privateJwk)) {

@@ -47,7 +47,7 @@ export interface Sandboxes {
  * Starts the civil affairs, HRSS and disability federation sandboxes.
  * @example
  * const sandboxes = await startSandboxes({ fixtures: await loadFixtures('tests/fixtures/sandbox-basic.json') });
- * const connectors = createBuiltInConnectors(sandboxes.connectorConfig);
+ * const connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
  * // … later
  * await sandboxes.close();
  */

@@ -123,7 +123,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   }
 
   const signer = await createJoseSigner(await loadSigningKey(config.dataDir), nodeJws);
-  const connectors = createBuiltInConnectors(config.registries);
+  const connectors = createBuiltInConnectors(config.registries, nodeJws);
   const quotas = config.registryQuotas ?? {};
   const limit = <S extends Source>(c: Connector<S>): Connector<S> => {
     const rate = quotas[c.source];

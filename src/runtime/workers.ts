@@ -13,6 +13,7 @@ import { createFetchTransport } from '../../connectors/shared/fetch-transport.ts
 import type { Source } from '../../schemas/index.ts';
 import { createCheckpointSigner } from '../adapters/portable/checkpoint-signer.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
+import { webCryptoJws } from '../adapters/portable/jws.ts';
 import * as schema from '../adapters/portable/schema.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
 import { createD1Store } from '../adapters/workers/d1-store.ts';
@@ -77,6 +78,7 @@ export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
     disability: createDisabilityClient(
       registries.disability,
       createFetchTransport({ baseUrl: registries.disability.baseUrl }),
+      webCryptoJws,
     ),
   };
   const registry: ConnectorRegistry = {

@@ -3,12 +3,12 @@
  * ES256, Ed25519), made in the calling thread instead of a thread-pool job. Used for the
  * decision JWS and the disability connector's per-query JWT.
  */
-import { createPrivateKey, sign } from 'node:crypto';
-import type { JwsSignerFactory } from '../portable/jws.ts';
+import { createPrivateKey, type JsonWebKey, sign } from 'node:crypto';
+import type { JwsSignerFactory } from '../../core/jws.ts';
 
 /** @example const signer = await createJoseSigner({ privateJwk, alg: 'ES256' }, nodeJws); */
 export const nodeJws: JwsSignerFactory = async (privateJwk, alg) => {
-  const key = createPrivateKey({ key: { ...privateJwk }, format: 'jwk' });
+  const key = createPrivateKey({ key: { ...privateJwk } as JsonWebKey, format: 'jwk' });
   const fits =
     alg === 'ES256'
       ? key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'

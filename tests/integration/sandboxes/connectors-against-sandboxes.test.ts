@@ -18,6 +18,7 @@ import {
 } from '../../../connectors/index.ts';
 import type { Source } from '../../../schemas/common.ts';
 import type { Fixtures } from '../../../schemas/registry-records.ts';
+import { nodeJws } from '../../../src/adapters/node/node-jws.ts';
 import type { Connector } from '../../../src/core/ports.ts';
 import { BASIC_FIXTURES, expectUnavailable, PEOPLE, PURPOSE, query, recordsOf, timed } from './helpers.ts';
 
@@ -33,7 +34,7 @@ const extra: Connector[] = [];
 beforeAll(async () => {
   fixtures = await loadFixtures(BASIC_FIXTURES);
   sandboxes = await startSandboxes({ fixtures, slowMs: SLOW_MS });
-  connectors = createBuiltInConnectors(sandboxes.connectorConfig);
+  connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
 });
 
 afterAll(async () => {
@@ -88,6 +89,7 @@ const CASES: readonly Case[] = [
     make: (o, baseUrl) =>
       createDisabilityConnector(
         { ...sandboxes.connectorConfig.disability, ...(baseUrl ? { baseUrl } : {}) },
+        nodeJws,
         o,
       ),
   },

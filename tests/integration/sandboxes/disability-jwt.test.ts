@@ -11,6 +11,7 @@ import {
   loadFixtures,
   startDisabilitySandbox,
 } from '../../../connectors/index.ts';
+import { nodeJws } from '../../../src/adapters/node/node-jws.ts';
 import type { Connector } from '../../../src/core/ports.ts';
 import { BASIC_FIXTURES, CONSENT, expectUnavailable, PEOPLE, PURPOSE, query } from './helpers.ts';
 
@@ -41,7 +42,7 @@ function config(overrides: Partial<DisabilityConnectorConfig> = {}): DisabilityC
 }
 
 async function refusedWith(overrides: Partial<DisabilityConnectorConfig>, reason: string): Promise<void> {
-  const c = createDisabilityConnector(config(overrides));
+  const c = createDisabilityConnector(config(overrides), nodeJws);
   opened.push(c);
   const answer = await c.query(query([PEOPLE.li]));
   expectUnavailable(answer, 'ERR_REGISTRY_ERROR', false);
@@ -146,7 +147,9 @@ describe('disability sandbox: JWT bearer', () => {
 
   it('refuses a configuration whose key is not an EC private key, at construction', () => {
     const { d: _d, ...publicOnly } = sandbox.privateJwk;
-    expect(() => createDisabilityConnector(config({ privateJwk: { ...publicOnly, d: 'AAAA' } }))).toThrow(
+    expect(() =>
+      createDisabilityConnector(config({ privateJwk: { ...publicOnly, d: 'AAAA' } }), nodeJws),
+    ).toThrow(
       'invalid disability federation connector configuration: privateJwk is not a usable EC private key',
     );
   });

@@ -7,6 +7,7 @@ import {
   loadFixtures,
   startSandboxes,
 } from '../../../connectors/index.ts';
+import { nodeJws } from '../../../src/adapters/node/node-jws.ts';
 import { BASIC_FIXTURES, expectUnavailable, PEOPLE, PURPOSE, query, recordsOf } from './helpers.ts';
 
 describe('startSandboxes', () => {
@@ -26,7 +27,7 @@ describe('startSandboxes', () => {
         JSON.parse(JSON.stringify(sandboxes.connectorConfig)),
       );
       expect(roundTripped).toEqual(sandboxes.connectorConfig);
-      const connectors = createBuiltInConnectors(roundTripped);
+      const connectors = createBuiltInConnectors(roundTripped, nodeJws);
       expect(Object.keys(connectors)).toEqual(['civil_affairs', 'hrss', 'disability']);
       for (const [source, c] of Object.entries(connectors)) expect(c.source).toBe(source);
 
@@ -56,7 +57,7 @@ describe('startSandboxes', () => {
       await sandboxes.close();
     }
     // Closed means closed: a fresh connector finds nobody listening, and a second close is harmless.
-    const after = createBuiltInConnectors(sandboxes.connectorConfig);
+    const after = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
     expectUnavailable(await after.disability.query(query([PEOPLE.li], 1_000)), 'ERR_REGISTRY_UNREACHABLE');
     await Promise.all(Object.values(after).map((c) => c.close?.()));
     await sandboxes.close();
@@ -67,7 +68,7 @@ describe('startSandboxes', () => {
     const sandboxes = await startSandboxes({
       fixtures: { ...fixtures, faults: [{ source: 'hrss', mode: 'timeout' }] },
     });
-    const connectors = createBuiltInConnectors(sandboxes.connectorConfig);
+    const connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
     const pending = connectors.hrss.query(query([PEOPLE.wang], 10_000));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(sandboxes.hrss.requestLog()).toMatchObject([{ outcome: 'timeout', status: undefined }]);
@@ -89,7 +90,7 @@ describe('startSandboxes', () => {
     expect(certified).toBeDefined();
     if (!person || !certified) return;
     const sandboxes = await startSandboxes({ fixtures });
-    const connectors = createBuiltInConnectors(sandboxes.connectorConfig);
+    const connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
     try {
       const [civil, hrss, disability] = await Promise.all([
         connectors.civil_affairs.query(query([person])),
