@@ -12,6 +12,7 @@ import { ConnectorManifest, MANIFEST_MAX_BYTES } from '../../schemas/connector-m
 import { makeIdNumber } from '../../schemas/id-number.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, loadDevIssuerKey } from '../adapters/node/key-files.ts';
 import { createCsr } from '../adapters/node/x509-der.ts';
+import { toLowS } from '../core/ecdsa-low-s.ts';
 import { zodIssuesToErrors } from '../http/problems.ts';
 import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
 import { startDemoEndpoint } from './demo-endpoint.ts';
@@ -373,7 +374,8 @@ const token = defineEgwCommand({
       .setExpirationTime(now + o.ttl)
       .setJti(randomUUID())
       .sign(privateJwk);
-    out(jwt);
+    // Low-S: the gateway refuses the high-S twin of an ECDSA signature (issue 11).
+    out(toLowS(jwt));
     return 0;
   },
 });

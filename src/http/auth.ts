@@ -16,6 +16,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { isHighS } from '../core/ecdsa-low-s.ts';
 import { GatewayError } from '../core/errors.ts';
 import { problemResponse } from './problems.ts';
 
@@ -56,7 +57,29 @@ export interface TrustedIssuer {
   readonly jwksUrl?: string | URL;
   /** Inline JWKS (a file's contents are read by the caller). */
   readonly jwks?: JSONWebKeySet;
+  /**
+   * The `typ` header its access tokens carry (RFC 9068: `at+jwt`, which `application/at+jwt`
+   * also matches). Default `at+jwt`; `false` accepts any, for an issuer that sets none.
+   */
+  readonly typ?: string | false;
+  /** Longest lifetime (`exp` − `iat`) accepted from this issuer, seconds. Default 86400. */
+  readonly maxLifetimeSeconds?: number;
+  /**
+   * Accept ECDSA signatures whose s is above half the curve order. Default false: each token
+   * then has one encoding (see ecdsa-low-s.ts). Set it for an issuer whose signer does not
+   * normalise s (OpenSSL and WebCrypto do not), or half of its tokens are refused.
+   */
+  readonly allowHighS?: boolean;
 }
+
+/** Default longest token lifetime: one working day and then some. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+/**
+ * A client id is an intake system's name, and it is written into every decision leaf: a
+ * short token of URL-safe characters, never free text (issue 11).
+ */
+const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/;
 
 export interface BearerJwtOptions {
   readonly issuers: readonly TrustedIssuer[];
@@ -115,6 +138,9 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 interface IssuerEntry {
   readonly issuer: string;
   readonly audience: string | string[];
+  readonly typ: string | undefined;
+  readonly maxLifetimeSeconds: number;
+  readonly allowHighS: boolean;
   readonly getKey: JWTVerifyGetKey;
   readonly remote: boolean;
 }
@@ -135,19 +161,25 @@ function buildIssuer(config: TrustedIssuer, timeoutDuration: number): IssuerEntr
   if (audience.length === 0) throw new TypeError(`bearerJwt: issuer ${config.issuer} needs an audience`);
   if ((config.jwks === undefined) === (config.jwksUrl === undefined))
     throw new TypeError(`bearerJwt: issuer ${config.issuer} needs exactly one of jwks and jwksUrl`);
+  const maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isInteger(maxLifetimeSeconds) || maxLifetimeSeconds <= 0)
+    throw new TypeError(`bearerJwt: maxLifetimeSeconds of ${config.issuer} must be a positive whole number`);
+  const typ = config.typ === false ? undefined : (config.typ ?? 'at+jwt');
+  const common = {
+    issuer: config.issuer,
+    audience,
+    typ,
+    maxLifetimeSeconds,
+    allowHighS: config.allowHighS ?? false,
+  };
   if (config.jwks !== undefined) {
     // Built once here: a key set per request would re-import every key on every call.
-    return { issuer: config.issuer, audience, getKey: createLocalJWKSet(config.jwks), remote: false };
+    return { ...common, getKey: createLocalJWKSet(config.jwks), remote: false };
   }
   const url = new URL(config.jwksUrl ?? '');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
     throw new TypeError(`bearerJwt: jwksUrl for ${config.issuer} must be https`);
-  return {
-    issuer: config.issuer,
-    audience,
-    getKey: createRemoteJWKSet(url, { timeoutDuration }),
-    remote: true,
-  };
+  return { ...common, getKey: createRemoteJWKSet(url, { timeoutDuration }), remote: true };
 }
 
 /**
@@ -192,11 +224,11 @@ function reasonOf(err: unknown, remote: boolean): AuthRejectReason {
 }
 
 function principalOf(payload: JWTPayload, issuer: string): Principal | undefined {
-  const clientId =
-    typeof payload.client_id === 'string' && payload.client_id !== ''
-      ? payload.client_id
-      : payload.sub || undefined;
-  if (clientId === undefined) return undefined;
+  // Present claims of the wrong type are refused, never coerced or skipped for the other one.
+  if (payload.client_id !== undefined && typeof payload.client_id !== 'string') return undefined;
+  if (payload.sub !== undefined && typeof payload.sub !== 'string') return undefined;
+  const clientId = payload.client_id || payload.sub || undefined;
+  if (clientId === undefined || !CLIENT_ID.test(clientId)) return undefined;
   const { scope, scp } = payload;
   const scopes =
     typeof scope === 'string'
@@ -303,11 +335,18 @@ export function bearerJwt(options: BearerJwtOptions): MiddlewareHandler<AuthEnv>
         audience: entry.audience,
         algorithms,
         clockTolerance,
-        requiredClaims: ['exp', 'iss', 'aud'],
+        requiredClaims: ['exp', 'iss', 'aud', 'iat'],
+        ...(entry.typ === undefined ? {} : { typ: entry.typ }),
       }));
     } catch (err) {
       return reject(reasonOf(err, entry.remote));
     }
+    if (!entry.allowHighS && isHighS(alg, token.slice(token.lastIndexOf('.') + 1)))
+      return reject('signature');
+    const { iat, exp } = payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number') return reject('claims');
+    if (iat > Date.now() / 1000 + clockTolerance) return reject('not_yet_valid');
+    if (exp - iat > entry.maxLifetimeSeconds) return reject('claims');
     const principal = principalOf(payload, entry.issuer);
     if (principal === undefined) return reject('claims');
     verified.remember(token, principal, payload.exp);

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, loadDevIssuerKey } from '../../src/adapters/node/key-files.ts';
+import { toLowS } from '../../src/core/ecdsa-low-s.ts';
 import type { MintTokenOptions } from '../contract/contract-target.ts';
 
 /**
@@ -16,7 +17,7 @@ export async function mintDevToken(
 ): Promise<string> {
   const { privateJwk, kid } = await loadDevIssuerKey(dataDir);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: scopes.join(' '), client_id: clientId })
+  const token = await new SignJWT({ scope: scopes.join(' '), client_id: clientId })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
     .setIssuer(DEV_ISSUER)
     .setAudience(options.audience ?? DEFAULT_AUDIENCE)
@@ -25,4 +26,5 @@ export async function mintDevToken(
     .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
     .setJti(randomUUID())
     .sign(privateJwk);
+  return toLowS(token);
 }

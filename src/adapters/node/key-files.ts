@@ -15,6 +15,7 @@ import {
   type JWK,
   SignJWT,
 } from 'jose';
+import { toLowS } from '../../core/ecdsa-low-s.ts';
 import type { JoseSignerOptions } from '../portable/jose-signer.ts';
 
 /** `iss` of development tokens. A production deployment does not trust it. */
@@ -224,7 +225,12 @@ export interface DevIssuerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly jwks: JSONWebKeySet;
+  /** `egw token --ttl` goes up to 30 days. */
+  readonly maxLifetimeSeconds: number;
 }
+
+/** The longest lifetime `egw token` issues, and the development issuer accepts. */
+export const DEV_TOKEN_MAX_SECONDS = 30 * 86_400;
 
 /**
  * Trust configuration for `bearerJwt` accepting tokens from `egw token` with the same
@@ -237,7 +243,12 @@ export async function devIssuerConfig(
   audience: string = DEFAULT_AUDIENCE,
 ): Promise<DevIssuerConfig> {
   const { publicJwk } = await loadDevIssuerKey(dataDir);
-  return { issuer: DEV_ISSUER, audience, jwks: { keys: [publicJwk] } };
+  return {
+    issuer: DEV_ISSUER,
+    audience,
+    jwks: { keys: [publicJwk] },
+    maxLifetimeSeconds: DEV_TOKEN_MAX_SECONDS,
+  };
 }
 
 export interface DevTokenOptions {
@@ -266,13 +277,16 @@ export async function issueDevToken(options: DevTokenOptions): Promise<string> {
   const clientId = options.clientId ?? 'egw-dev-client';
   const { privateJwk, kid } = await loadDevIssuerKey(options.dataDir);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: [...new Set(scopes)].join(' '), client_id: clientId })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-    .setIssuer(DEV_ISSUER)
-    .setAudience(options.audience ?? DEFAULT_AUDIENCE)
-    .setSubject(clientId)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .setJti(randomUUID())
-    .sign(privateJwk);
+  // Low-S, as the gateway requires of ECDSA tokens (one encoding per token).
+  return toLowS(
+    await new SignJWT({ scope: [...new Set(scopes)].join(' '), client_id: clientId })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(options.audience ?? DEFAULT_AUDIENCE)
+      .setSubject(clientId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttl)
+      .setJti(randomUUID())
+      .sign(privateJwk),
+  );
 }

@@ -14,6 +14,7 @@ import type { HousingFundAccount } from '../../../connectors/declarative/test-sa
 import { makeIdNumber } from '../../../schemas/id-number.ts';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, loadDevIssuerKey } from '../../../src/adapters/node/key-files.ts';
 import { createCsr } from '../../../src/adapters/node/x509-der.ts';
+import { toLowS } from '../../../src/core/ecdsa-low-s.ts';
 
 export const AGENCY = 'nanjing-hpf';
 export const OTHER_AGENCY = 'suzhou-hrss';
@@ -108,7 +109,7 @@ export async function agencyToken(
 ): Promise<string> {
   const { privateJwk, kid } = await loadDevIssuerKey(dataDir);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  const token = await new SignJWT({
     scope: options.scope ?? 'connectors:register',
     client_id: options.clientId ?? `integrator-${options.agency ?? 'admin'}`,
     ...(options.agency === undefined ? {} : { agency: options.agency }),
@@ -119,6 +120,7 @@ export async function agencyToken(
     .setIssuedAt(now)
     .setExpirationTime(now + 3600)
     .sign(privateJwk);
+  return toLowS(token);
 }
 
 /** A CSR for the sandbox's key naming `host` (CN and SAN) and `agency` (O). */

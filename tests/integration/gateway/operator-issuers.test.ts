@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueDevToken } from '../../../src/adapters/node/key-files.ts';
+import { toLowS } from '../../../src/core/ecdsa-low-s.ts';
 import { ROOT } from '../../support/gateway-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-issuers-'));
@@ -72,13 +73,16 @@ describe('egw start --issuers FILE --no-dev-issuer', () => {
     const url = await urlOf(gw.output, gw.exited);
     expect(gw.output()).toContain('Development issuer disabled');
 
-    const token = await new SignJWT({ scope: 'verifications:read', client_id: 'case-system' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
-      .setIssuer('https://idp.example.test')
-      .setAudience('eligibility-gateway')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
+    // RFC 9068 access token (typ at+jwt), low-S as the gateway requires of ECDSA by default.
+    const token = toLowS(
+      await new SignJWT({ scope: 'verifications:read', client_id: 'case-system' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1', typ: 'at+jwt' })
+        .setIssuer('https://idp.example.test')
+        .setAudience('eligibility-gateway')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey),
+    );
     const ok = await fetch(`${url}/v1/verifications/no-such-decision`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { Hono } from 'hono';
 import { base64url, type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Problem } from '../../../schemas/problem.ts';
+import { isHighS, toLowS } from '../../../src/core/ecdsa-low-s.ts';
 import {
   type AuthEnv,
   type AuthRejectReason,
@@ -52,7 +54,7 @@ function mint(o: MintOptions = {}): Promise<string> {
     .setIssuedAt();
   if (o.exp !== null) jwt.setExpirationTime(o.exp ?? now() + 300);
   if (o.nbf !== undefined) jwt.setNotBefore(o.nbf);
-  return jwt.sign(o.key ?? signingKey);
+  return jwt.sign(o.key ?? signingKey).then(toLowS);
 }
 
 function unsigned(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ''): string {
@@ -377,5 +379,127 @@ describe('bearerJwt with a remote JWKS', () => {
     await expectProblem(res, 503, 'ERR_ISSUER_UNAVAILABLE');
     expect(res.headers.get('retry-after')).toBe('5');
     expect(reasons).toEqual(['issuer_unavailable']);
+  });
+});
+
+describe('strict tokens (issue 11)', () => {
+  /** A token whose claims and header are exactly as given, signed by the trusted key, low-S. */
+  async function signed(header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+    return toLowS(
+      await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: 'k1', ...header }).sign(signingKey),
+    );
+  }
+  const claims = () => ({ iss: ISS, aud: AUD, iat: now(), exp: now() + 300, scope: 'verifications:read' });
+
+  const refused: [string, () => Promise<string>, AuthRejectReason][] = [
+    ['sub a number', () => signed({ typ: 'at+jwt' }, { ...claims(), sub: 12345 }), 'claims'],
+    [
+      'client_id a number beside a string sub',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), client_id: 7, sub: 'x' }),
+      'claims',
+    ],
+    [
+      'client_id an object',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), client_id: { id: 'a' } }),
+      'claims',
+    ],
+    [
+      'client_id with a line break',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), client_id: 'a\nb' }),
+      'claims',
+    ],
+    [
+      'client_id carrying an identity number and a name',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), client_id: `${SYNTHETIC_ID} 测试` }),
+      'claims',
+    ],
+    ['no typ', () => signed({}, { ...claims(), client_id: 'intake-a' }), 'claims'],
+    ['typ JWT', () => signed({ typ: 'JWT' }, { ...claims(), client_id: 'intake-a' }), 'claims'],
+    [
+      'no iat',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), iat: undefined, client_id: 'intake-a' }),
+      'claims',
+    ],
+    [
+      'iat ten minutes ahead',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), iat: now() + 600, client_id: 'intake-a' }),
+      'not_yet_valid',
+    ],
+    [
+      'a lifetime above a day',
+      () => signed({ typ: 'at+jwt' }, { ...claims(), exp: now() + 2 * 86_400, client_id: 'intake-a' }),
+      'claims',
+    ],
+  ];
+  for (const [name, token, reason] of refused) {
+    it(`refuses ${name} with 401, never a 500 or a coerced client`, async () => {
+      const { app, reasons } = makeApp();
+      const res = await app.request('/v1/whoami', bearer(await token()));
+      const body = await expectProblem(res, 401, 'ERR_UNAUTHENTICATED');
+      expect(JSON.stringify(body)).not.toContain(SYNTHETIC_ID);
+      expect(reasons).toEqual([reason]);
+    });
+  }
+
+  it('accepts application/at+jwt, and per issuer another typ and a longer lifetime', async () => {
+    expect(
+      (
+        await makeApp().app.request(
+          '/v1/whoami',
+          bearer(await signed({ typ: 'application/at+jwt' }, { ...claims(), client_id: 'intake-a' })),
+        )
+      ).status,
+    ).toBe(200);
+    const { app } = makeApp({
+      issuers: [
+        {
+          issuer: ISS,
+          audience: AUD,
+          jwks: { keys: [publicJwk] },
+          typ: 'JWT',
+          maxLifetimeSeconds: 7 * 86_400,
+        },
+      ],
+    });
+    const token = await signed(
+      { typ: 'JWT' },
+      { ...claims(), exp: now() + 2 * 86_400, client_id: 'intake-a' },
+    );
+    expect((await app.request('/v1/whoami', bearer(token))).status).toBe(200);
+  });
+
+  it('refuses the high-S twin of a valid ECDSA token, unless the issuer allows it', async () => {
+    const good = await mint();
+    const [h, p, sig] = good.split('.') as [string, string, string];
+    const bytes = Buffer.from(sig, 'base64url');
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+    const twin = `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    expect(isHighS('ES256', sig)).toBe(false);
+    expect(isHighS('ES256', twin.split('.')[2] ?? '')).toBe(true);
+    const { app, reasons } = makeApp();
+    expect((await app.request('/v1/whoami', bearer(good))).status).toBe(200);
+    await expectProblem(await app.request('/v1/whoami', bearer(twin)), 401, 'ERR_UNAUTHENTICATED');
+    expect(reasons).toEqual(['signature']);
+    const lenient = makeApp({
+      issuers: [{ issuer: ISS, audience: AUD, jwks: { keys: [publicJwk] }, allowHighS: true }],
+    });
+    expect((await lenient.app.request('/v1/whoami', bearer(twin))).status).toBe(200);
+  });
+
+  it('toLowS gives a token that verifies and is low-S, for any message (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 64 }), async (text) => {
+        const raw = await new SignJWT({ ...claims(), client_id: 'intake-a', note: text })
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
+          .sign(signingKey);
+        const low = toLowS(raw);
+        expect(isHighS('ES256', low.split('.')[2] ?? '')).toBe(false);
+        expect((await makeApp().app.request('/v1/whoami', bearer(low))).status).toBe(200);
+        // Either it was low already (unchanged) or exactly one of the pair is high.
+        expect(low === raw || isHighS('ES256', raw.split('.')[2] ?? '')).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
