@@ -5,7 +5,6 @@
  * - `egw audit monitor --ledger` agrees with an honest log and alarms on a forked one;
  * - `egw anchor-relay` anchors the checkpoints of a gateway running on local workerd.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,9 @@ import { generatePopulation } from '../../connectors/population/generate-populat
 import { loadNoteSignerKey } from '../../src/adapters/node/data-keys.ts';
 import { createFabricLedgerAnchor } from '../../src/adapters/node/fabric-ledger-anchor.ts';
 import { parseSignerKey } from '../../src/core/log/note-key.ts';
+import { runCli } from '../integration/log/log-helpers.ts';
 import { startWorkersStack, type WorkersStack, workersFixtures } from '../runtime/workers/workers-stack.ts';
-import { type InProcessGateway, ROOT, startInProcess } from '../support/gateway-harness.ts';
+import { type InProcessGateway, startInProcess } from '../support/gateway-harness.ts';
 import { requestFor } from '../support/requests.ts';
 import { mintDevToken } from '../support/tokens.ts';
 import {
@@ -31,26 +31,10 @@ const fixtures = generatePopulation({ seed: 'ledger-audit', size: 6 });
 const JUSTICE = join(NETWORK_DIR, 'profiles/justice.json');
 const CIVIL = join(NETWORK_DIR, 'profiles/civil-affairs.json');
 
-/** Runs `egw` as a child without blocking this process, which serves the in-process gateways. */
-function egw(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** `egw` as a child (the in-process gateways must keep answering it), its exit as `status`. */
+async function egw(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await runCli(args, { timeoutMs: 60_000 });
+  return { status: code, stdout, stderr };
 }
 
 async function saveDecision(gw: InProcessGateway, dir: string): Promise<string> {
