@@ -220,7 +220,7 @@ describe('start-up checks and the monitor', () => {
     expect(start.code).toBe(1);
     expect(start.stdout).not.toMatch(/listening/);
     const line = expectOneCleanLine(start.stderr);
-    expect(line).toMatch(/^egw: the transparency log failed its integrity check, refusing to start: /);
+    expect(line).toMatch(/^egw start: the transparency log failed its integrity check, refusing to start: /);
     expect(line).toContain(
       `leaf ${victim} does not hash to its stored leaf hash (tree node level 0, index ${victim})`,
     );
