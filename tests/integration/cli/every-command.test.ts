@@ -6,7 +6,7 @@
  * sees, with no stack trace and no colour codes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,46 @@ describe('every egw command', () => {
           );
     },
   );
+
+  it('the README names only commands and flags that exist', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const uses = [...readme.matchAll(/run -s egw -- ([^\n]*)/g), ...readme.matchAll(/^\| `egw ([^`]*)`/gm)]
+      .map(
+        (m) =>
+          (m[1] ?? '')
+            .replaceAll('\\|', '|')
+            .split(/`| &&| #|\)|;/)[0]
+            ?.trim() ?? '',
+      )
+      .filter((use) => !use.startsWith('<'));
+    expect(uses.length).toBeGreaterThan(20);
+    for (const use of uses) {
+      const words = use.split(/\s+/);
+      // A group row (`egw connectors init | validate …`) names its subcommands.
+      if (/^[a-z-]+ [a-z-]+ \| [a-z-]+ \|/.test(use)) {
+        const group = words[0] ?? '';
+        for (const sub of use
+          .slice(group.length)
+          .split('|')
+          .map((w) => w.trim()))
+          expect(
+            LEAVES.map((l) => l.path.join(' ')),
+            use,
+          ).toContain(`${group} ${sub}`);
+        continue;
+      }
+      let leaf: Leaf | undefined;
+      for (let n = words.length; n > 0 && !leaf; n--)
+        leaf = LEAVES.find((l) => l.path.join(' ') === words.slice(0, n).join(' '));
+      expect(leaf, use).toBeDefined();
+      const options = Object.keys(leaf?.options ?? {});
+      for (const [, flag] of use.matchAll(/--([a-z][a-z-]*)/g))
+        expect(
+          options.includes(flag ?? '') || options.includes((flag ?? '').replace(/^no-/, '')),
+          `${use}: --${flag}`,
+        ).toBe(true);
+    }
+  });
 
   it('suggests the flag or command meant', async () => {
     const batch = LEAVES.find((l) => l.path.join(' ') === 'batch verify') ?? expect.unreachable();
