@@ -3,11 +3,13 @@
  * (SQLite file, undici connectors, Prometheus, file-backed keys) and serves createApp.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
+import { acquireDataLock } from '../adapters/node/data-lock.ts';
 import { createFabricLedgerAnchor } from '../adapters/node/fabric-ledger-anchor.ts';
 import type { FabricProfile } from '../adapters/node/fabric-profile.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
@@ -100,6 +102,28 @@ export const DEFAULT_LOG_ORIGIN = 'eligibility-gateway.local/log';
  * const gw = await startGateway({ dataDir: './data', port: 8080, registries: sandboxes.connectorConfig });
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // One gateway per data folder: two sequencers of one log would serve stale checkpoints.
+  const lock = acquireDataLock(config.dataDir);
+  try {
+    const running = await startLocked(config);
+    return {
+      ...running,
+      async close() {
+        try {
+          await running.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   const origin = config.logOrigin ?? DEFAULT_LOG_ORIGIN;
   const sealer = await createSealer(loadDataKeyRing(config.dataDir), nodeAesGcm);
   const checkpoints = createCheckpointSigner(loadNoteSignerKey(config.dataDir, origin));

@@ -94,14 +94,16 @@ export function createSqliteLogIntegrity(db: Db, checkpoints: CheckpointSigner):
     let pending: { size: number; note: string }[] = [];
     let nextCheckpointFrom = 0;
 
-    /** Checks every checkpoint of exactly the size rehashed so far. */
-    function checkpointsAt(root: Uint8Array): void {
+    /** Checks every checkpoint of exactly the size rehashed so far (the root only when one exists). */
+    function checkpointsAt(): void {
       if (pending.length === 0 && nextCheckpointFrom <= check.size) {
         pending = checkpointsFrom.all(nextCheckpointFrom, size, 256);
         nextCheckpointFrom = (pending.at(-1)?.size ?? size) + 1;
       }
+      let root: Uint8Array | undefined;
       while (pending[0] && pending[0].size <= check.size) {
         const cp = pending.shift() ?? { size: -1, note: '' };
+        root ??= rootFromCompactRange(check);
         const opened = openNote(cp.note);
         if (cp.size !== check.size || opened.size !== cp.size || !equal(opened.rootHash, root))
           throw integrity(`the signed checkpoint of size ${cp.size} does not match the stored leaves`, {
@@ -113,7 +115,7 @@ export function createSqliteLogIntegrity(db: Db, checkpoints: CheckpointSigner):
       }
     }
 
-    checkpointsAt(rootFromCompactRange(check));
+    checkpointsAt();
     return {
       get report() {
         return { size: check.size, checkpoints: checked };
@@ -145,7 +147,7 @@ export function createSqliteLogIntegrity(db: Db, checkpoints: CheckpointSigner):
             }
           }
           check = next.range;
-          checkpointsAt(rootFromCompactRange(check));
+          checkpointsAt();
         }
         if (check.size < end) {
           const found = leafAfter.get(check.size)?.idx;
