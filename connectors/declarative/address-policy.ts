@@ -92,6 +92,11 @@ function classifyV4(b: readonly number[]): AddressClass {
   return 'public';
 }
 
+/** An embedded IPv4 address's class, except that public becomes reserved: the wrapper is not. */
+function nonPublic(kind: AddressClass): AddressClass {
+  return kind === 'public' ? 'reserved' : kind;
+}
+
 function classifyV6(g: readonly number[]): AddressClass {
   const canonical = g.map((x) => x.toString(16)).join(':');
   if (METADATA_V6.has(canonical)) return 'metadata';
@@ -101,6 +106,13 @@ function classifyV6(g: readonly number[]): AddressClass {
   if (upperZero && g5 === 0xffff) return classifyV4(v4); // IPv4-mapped
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyV4(v4); // NAT64
   if (g0 === 0x2002) return classifyV4([g1 >> 8, g1 & 0xff, g2 >> 8, g2 & 0xff]); // 6to4
+  // Local-use NAT64 (RFC 8215, 64:ff9b:1::/48): translated by the operator's own NAT64, so
+  // never a public destination. Its IPv4 sits last in the /96 form; other prefix lengths hide it.
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1)
+    return g3 === 0 && g4 === 0 && g5 === 0 ? nonPublic(classifyV4(v4)) : 'reserved';
+  // Teredo (RFC 4380, 2001::/32): a tunnel to the client whose IPv4 is the last 32 bits,
+  // inverted; whatever that address is, the tunnel is not a public endpoint.
+  if (g0 === 0x2001 && g1 === 0) return nonPublic(classifyV4(v4.map((b) => b ^ 0xff)));
   if (upperZero && g5 === 0 && g6 === 0 && g7 === 1) return 'loopback';
   if (upperZero && g5 === 0 && g6 === 0 && g7 === 0) return 'unspecified';
   if (upperZero && g5 === 0) return 'reserved'; // IPv4-compatible (deprecated)

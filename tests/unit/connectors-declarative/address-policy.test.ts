@@ -37,6 +37,16 @@ describe('classifyAddress', () => {
     ['240.0.0.1', 'reserved'],
     ['192.0.2.1', 'reserved'],
     ['2001:db8::1', 'reserved'],
+    // Issue 11: local-use NAT64 (RFC 8215) and Teredo were taken for public addresses.
+    ['64:ff9b:1::a00:1', 'private'], // /96 form: embeds 10.0.0.1
+    ['64:ff9b:1::7f00:1', 'loopback'],
+    ['64:ff9b:1::808:808', 'reserved'], // embeds 8.8.8.8, but through a local NAT64
+    ['64:ff9b:1:2:3:4:5:6', 'reserved'], // a shorter prefix: the IPv4 is not where /96 puts it
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffe', 'private'], // Teredo, client 10.0.0.1 (inverted)
+    ['2001::ffff:80ff:fffe', 'loopback'], // Teredo, client 127.0.0.1
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'], // Teredo, client 192.0.2.45
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', 'reserved'], // Teredo, client 8.8.8.8
+    ['2001:4860::8888', 'public'], // 2001:4860::/32 is not Teredo
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
