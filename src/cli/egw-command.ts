@@ -189,6 +189,13 @@ function metaOf(command: CommandDef): { name?: string; version?: string } {
   return meta && typeof meta === 'object' && !('then' in meta) ? meta : {};
 }
 
+let running = 'egw';
+
+/** The full name of the command running (`egw start`), for failures reported outside it. */
+export function runningCommand(): string {
+  return running;
+}
+
 /**
  * Runs `egw` (or any command tree) on `argv`; returns the exit code. Commands that keep
  * running (a server) return 0 once started.
@@ -238,7 +245,8 @@ export async function runEgw(root: CommandDef, argv: readonly string[]): Promise
       return 0;
     }
     process.exitCode = undefined;
-    const data: RunData = { path: path.join(' ') };
+    running = path.join(' ');
+    const data: RunData = { path: running };
     await runCommand(command, { rawArgs: rest, data });
     return Number(process.exitCode ?? 0);
   } catch (error) {

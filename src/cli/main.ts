@@ -3,7 +3,7 @@
  */
 import { reportError } from './cli-errors.ts';
 import { egw } from './egw.ts';
-import { runEgw } from './egw-command.ts';
+import { runEgw, runningCommand } from './egw-command.ts';
 
 // Under `npm run egw`, npm runs scripts in the package folder: resolve the paths a user typed
 // (decision.json, --data ./data) against the folder they typed them in.
@@ -11,8 +11,8 @@ if (process.env.npm_lifecycle_event && process.env.INIT_CWD) process.chdir(proce
 
 // Whatever escapes a command (a server's 'error' event, such as a port already in use, is
 // thrown with no listener) is still one line and a non-zero exit, never a stack trace.
-process.on('uncaughtException', (error) => process.exit(reportError('egw', error)));
-process.on('unhandledRejection', (error) => process.exit(reportError('egw', error)));
+process.on('uncaughtException', (error) => process.exit(reportError(runningCommand(), error)));
+process.on('unhandledRejection', (error) => process.exit(reportError(runningCommand(), error)));
 
 const code = await runEgw(egw, process.argv.slice(2));
 // Failures exit now, closing anything a command had started (sandboxes before a gateway that

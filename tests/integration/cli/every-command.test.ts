@@ -330,7 +330,7 @@ describe('egw as a process', () => {
     const busy = await egwProcess(['start', '--port', String(port), '--data', join(dir, 'p2'), '--quiet']);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toBe(
-      `egw: port ${port} on 127.0.0.1 is already in use: stop the other process or choose another --port\n`,
+      `egw start: port ${port} on 127.0.0.1 is already in use: stop the other process or choose another --port\n`,
     );
   });
 
