@@ -76,7 +76,15 @@ export const auditVerify = defineEgwCommand({
     if (!jwksSource || !keySource)
       throw new UsageError('give --jwks and --log-key (files or URLs), or --gateway URL');
     const decision = o.receipt.value;
-    if (typeof decision !== 'object' || decision === null || Array.isArray(decision))
+    // A file that is no decision is said before any key is fetched.
+    const shaped = decision as { signature?: unknown; receipt?: unknown } | null;
+    if (
+      typeof decision !== 'object' ||
+      shaped === null ||
+      Array.isArray(decision) ||
+      typeof shaped.signature !== 'string' ||
+      typeof shaped.receipt !== 'object'
+    )
       throw notADecision(o.receipt.path, decision);
     const jwks = parseJsonText(await load(jwksSource, '--jwks'), `--jwks ${jwksSource}`) as {
       keys?: Record<string, unknown>[];

@@ -7,7 +7,9 @@ import { runEgw, runningCommand } from './egw-command.ts';
 
 // Under `npm run egw`, npm runs scripts in the package folder: resolve the paths a user typed
 // (decision.json, --data ./data) against the folder they typed them in.
-if (process.env.npm_lifecycle_event && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+// Only for this package's own scripts: a child of some other npm script keeps its own cwd.
+const script = process.env.npm_lifecycle_event;
+if ((script === 'egw' || script === 'start') && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
 // Whatever escapes a command (a server's 'error' event, such as a port already in use, is
 // thrown with no listener) is still one line and a non-zero exit, never a stack trace.
