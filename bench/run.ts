@@ -10,11 +10,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { directFanOut, helloSender, httpTarget, verificationSender } from './lib/clients.ts';
+import { findFabricNetwork } from './lib/fabric-network.ts';
 import { type HarnessSettings, measureRep, type SystemName, type SystemUnderTest } from './lib/harness.ts';
 import { affinityOf, pinSelf, ROOT } from './lib/processes.ts';
-import { type MetricRecord, metric, missBy, renderTable } from './lib/report.ts';
+import { type MetricRecord, missBy, renderTable } from './lib/report.ts';
 import { benchPersons, benchRequest } from './lib/requests.ts';
 import { GATEWAY_CORE, GENERATOR_CORE, startSystems } from './lib/systems.ts';
+import { anchoringPhase } from './phases/anchoring.ts';
+import { M6_SKIPPED, skippedRecord } from './phases/anchoring-report.ts';
 import { batchPhase } from './phases/batch.ts';
 import { capacityPhase } from './phases/capacity.ts';
 import { latencyPhase } from './phases/latency.ts';
@@ -31,7 +34,10 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick === true;
-const only = new Set((values.only ?? 'cap,latency,M4,M7').split(','));
+// M6 needs the local Fabric network: in the default run only when it is up; skipped with one line otherwise.
+const fabric = findFabricNetwork();
+const only = new Set((values.only ?? `cap,latency,M4,M7${fabric.up ? ',M6' : ''}`).split(','));
+const m6Skipped = !fabric.up && (values.only === undefined || only.has('M6'));
 const plan = quick
   ? {
       repMs: 1500,
@@ -121,20 +127,24 @@ const records: MetricRecord[] = [];
 const raw: Record<string, unknown> = {};
 let profile: Awaited<ReturnType<typeof capacityPhase>>['profile'];
 try {
-  log('capacity (closed loop) and saturation');
-  const caps = await capacityPhase({
-    systems,
-    bodies,
-    reps: plan.capReps,
-    seconds: plan.capSeconds,
-    workDir,
-    log,
-  });
-  records.push(...caps.records);
-  profile = caps.profile;
-  raw.capacity = { b2: caps.b2, f: caps.f, b1: caps.b1 };
+  // M6 measures its own gateway's capacity, so `--only M6` skips this phase.
+  let caps: Awaited<ReturnType<typeof capacityPhase>> | undefined;
+  if ([...only].some((o) => o !== 'M6')) {
+    log('capacity (closed loop) and saturation');
+    caps = await capacityPhase({
+      systems,
+      bodies,
+      reps: plan.capReps,
+      seconds: plan.capSeconds,
+      workDir,
+      log,
+    });
+    records.push(...caps.records);
+    profile = caps.profile;
+    raw.capacity = { b2: caps.b2, f: caps.f, b1: caps.b1 };
+  }
 
-  if (only.has('latency')) {
+  if (caps && only.has('latency')) {
     log('warm-up (discarded)');
     for (const name of ['B0', 'B1', 'B2', 'F'] as const)
       await measureRep(under[name], caps.b2 * 0.25, { ...settings, repMs: plan.repMs }, false);
@@ -161,22 +171,22 @@ try {
       }),
     );
   }
-  records.push(
-    metric({
-      id: 'M6',
-      name: 'anchor lag ÷ checkpoint interval',
-      unit: '',
-      baseline: null,
-      value: null,
-      ratio: null,
-      spread: null,
-      validity: {
-        ok: true,
-        notes: ['n/a — ledger blocked (Fabric cannot be built on this machine; issue 4)'],
-      },
-    }),
-  );
-  if (only.has('M7')) {
+  if (only.has('M6') && fabric.up) {
+    log('M6 anchor lag on the Fabric ledger');
+    const anchoring = await anchoringPhase({
+      systems,
+      network: fabric,
+      bodies,
+      settings,
+      reps: plan.reps,
+      capSeconds: plan.capSeconds,
+      ...(caps ? { capacity: caps.f } : {}),
+      workDir,
+    });
+    records.push(...anchoring.records);
+    raw.anchoring = anchoring.raw;
+  } else if (m6Skipped) records.push(skippedRecord(fabric.reason));
+  if (caps && only.has('M7')) {
     const quota = Math.max(5, Math.round((caps.f * 0.6) / 5) * 5);
     records.push(
       ...(await batchPhase({
@@ -222,6 +232,7 @@ const results = {
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 
 process.stdout.write(`\n${renderTable(records)}\n\n`);
+if (m6Skipped) process.stdout.write(`${M6_SKIPPED}\n`);
 for (const r of records) {
   if (r.pass === false) process.stdout.write(`MISS ${r.id} ${r.name}: ${missBy(r)}\n`);
   if (!r.validity.ok) process.stdout.write(`CHECK ${r.id} ${r.name}: ${r.validity.notes.join('; ')}\n`);
