@@ -339,16 +339,21 @@ export function choice<
   };
 }
 
-/** Text turned into a value by `convert`, which throws UsageError (or returns) for the flag. */
-export function converted<T, const D extends Common & { readonly default?: string }>(
-  d: D,
-  convert: (value: string, flag: string) => T,
-): EgwOption<Out<D, T>> {
+/**
+ * Text turned into a value by `convert`, which throws UsageError for the flag. `kind` says
+ * what the text names (`file` for a file that must exist: the CLI test then feeds it a
+ * missing file and expects "no such file" in the line).
+ */
+export function converted<
+  T,
+  const D extends Common & { readonly default?: string; readonly kind?: OptionKind },
+>(d: D, convert: (value: string, flag: string) => T): EgwOption<Out<D, T>> {
   return {
-    kind: 'text',
+    kind: d.kind ?? 'text',
     def: argDef(d, 'string', d.default),
     parse(raw, flag) {
       const value = present(raw, flag, d.required);
+      if (value !== undefined && d.kind === 'file') checkFile(value, flag);
       return (value === undefined ? undefined : convert(value, flag)) as Out<D, T>;
     },
   };
