@@ -48,8 +48,8 @@ import {
   subjectKeys,
 } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import { subjectAccessEntries } from '../portable/subject-access.ts';
-import { idempotencyKeyHash, openConsents, type SealedWrite, sealWrite } from '../portable/write-sealing.ts';
+import { trackerEntries } from '../portable/subject-access.ts';
+import { idempotencyKeyHash, openSealed, type SealedWrite, sealWrite } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
 import { createSqliteLogIntegrity, type IntegrityReport } from './sqlite-log-integrity.ts';
 
@@ -230,9 +230,30 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   /** Set when a background integrity check failed: the log refuses to grow and /readyz fails. */
   let integrityFailure: GatewayError | undefined;
 
+  /**
+   * Every decision and access row names the leaf that witnesses it: none may point past the
+   * log (rows inserted, or a log cut short, behind the sequencer's back). O(log n) by index.
+   */
+  function boundToLog(size: number): void {
+    for (const table of ['decisions', 'access_records'] as const) {
+      const top = client
+        .prepare<[], { top: number | null }>(`SELECT max(leaf_index) AS top FROM ${table}`)
+        .get()?.top;
+      if (top !== null && top !== undefined && top >= size)
+        throw new GatewayError(
+          'ERR_LOG_INTEGRITY',
+          `a row of ${table} names leaf ${top}, beyond the log of ${size}`,
+          {
+            facts: { table, leafIndex: top, size },
+          },
+        );
+    }
+  }
+
   /** Start-up: the head of the log, checked in O(log n); the empty log's checkpoint on first use. */
   function load(): { range: CompactRange; latestNote: string } {
     const head = integrityChecks.openHead();
+    boundToLog(head?.range.size ?? 0);
     if (head) return { range: head.range, latestNote: head.note };
     const r = readCompactRange(0, getNode);
     const note = checkpoints.sign(0, rootFromCompactRange(r));
@@ -427,7 +448,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   async function openStored(sealed: string, receipt: string): Promise<Decision> {
-    const decision = await sealer.openJson<Omit<Decision, 'receipt'>>(sealed);
+    const decision = await openSealed<Omit<Decision, 'receipt'>>(sealer, sealed, 'decision');
     return { ...decision, receipt: JSON.parse(receipt) as Receipt };
   }
 
@@ -497,21 +518,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const accessRows = db.select().from(accessRecords).where(eq(accessRecords.subjectHash, hash)).all();
       const decisionRows = db.select().from(decisions).where(eq(decisions.subjectHash, hash)).all();
       const decisionIds = [...new Set(accessRows.map((a) => a.decisionId))];
-      const clients = new Map(
+      const owners =
         decisionIds.length === 0
           ? []
           : db
-              .select({ id: decisions.id, clientId: decisions.clientId })
+              .select({ id: decisions.id, clientId: decisions.clientId, leafIndex: decisions.leafIndex })
               .from(decisions)
               .where(inArray(decisions.id, decisionIds))
-              .all()
-              .map((d) => [d.id, d.clientId] as const),
-      );
-      const consents = await openConsents(
-        sealer,
-        accessRows.map((a) => a.consentReference),
-      );
-      return subjectAccessEntries(accessRows, decisionRows, clients, consents);
+              .all();
+      const readLeaves = async (indices: readonly number[]) =>
+        new Map(
+          indices.length === 0
+            ? []
+            : db
+                .select()
+                .from(logLeaves)
+                .where(inArray(logLeaves.idx, [...indices]))
+                .all()
+                .map((r) => [r.idx, new Uint8Array(r.leaf)] as const),
+        );
+      return trackerEntries(sealer, { accessRows, decisionRows, owners }, readLeaves);
     },
 
     async checkpoint() {

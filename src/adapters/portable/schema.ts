@@ -26,6 +26,7 @@ export const decisions = sqliteTable(
   (t) => [
     uniqueIndex('decisions_client_key').on(t.clientId, t.idempotencyKey),
     index('decisions_subject').on(t.subjectHash),
+    index('decisions_leaf').on(t.leafIndex),
   ],
 );
 
@@ -44,7 +45,11 @@ export const accessRecords = sqliteTable(
     leafIndex: integer('leaf_index').notNull(),
     recordsSealed: text('records_sealed').notNull(),
   },
-  (t) => [index('access_subject').on(t.subjectHash), index('access_decision').on(t.decisionId)],
+  (t) => [
+    index('access_subject').on(t.subjectHash),
+    index('access_decision').on(t.decisionId),
+    index('access_leaf').on(t.leafIndex),
+  ],
 );
 
 /** One random key per subject: deleting it makes that subject's leaves unlinkable (crypto-shredding). */

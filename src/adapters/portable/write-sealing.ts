@@ -5,6 +5,7 @@
  * carry an identity number or a name).
  */
 import type { DecisionWrite } from '../../core/decision-store.ts';
+import { GatewayError } from '../../core/errors.ts';
 import type { Sealer } from './sealer.ts';
 
 export interface SealedWrite {
@@ -55,6 +56,26 @@ export async function openConsents(
   sealed: readonly string[],
 ): Promise<ReadonlyMap<string, string>> {
   const distinct = [...new Set(sealed)].filter((s) => s !== '');
-  const opened = await Promise.all(distinct.map((s) => sealer.openJson<string>(s)));
+  const opened = await Promise.all(distinct.map((s) => openSealed<string>(sealer, s, 'consent reference')));
   return new Map([['', ''], ...distinct.map((s, i) => [s, opened[i] ?? ''] as const)]);
+}
+
+/**
+ * Opens a sealed record; one that does not open (its bytes or its key id were edited, or its
+ * key is gone) is ERR_LOG_INTEGRITY naming the kind of record, not an internal error.
+ * @example const decision = await openSealed<Decision>(sealer, row.decisionSealed, 'decision');
+ */
+export async function openSealed<T>(sealer: Sealer, sealed: string, what: string): Promise<T> {
+  try {
+    return await sealer.openJson<T>(sealed);
+  } catch (cause) {
+    throw new GatewayError(
+      'ERR_LOG_INTEGRITY',
+      `a stored ${what} does not open: it was altered or its key is gone`,
+      {
+        facts: { record: what },
+        cause,
+      },
+    );
+  }
 }

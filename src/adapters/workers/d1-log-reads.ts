@@ -65,6 +65,26 @@ export async function latestCheckpoint(
 }
 
 /** Leaves [start, end) as stored. */
+/**
+ * The leaves at the given indices (any order, any count), by index.
+ * @example const leaves = await readLeavesAt(db, [3, 17]);
+ */
+export async function readLeavesAt(db: D1Db, indices: readonly number[]): Promise<Map<number, Uint8Array>> {
+  const out = new Map<number, Uint8Array>();
+  // D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < indices.length; i += 90) {
+    const part = indices.slice(i, i + 90);
+    const rows = await db.all<{ idx: number; leaf: unknown }>(
+      sql`SELECT idx, leaf FROM log_leaves WHERE idx IN (${sql.join(
+        part.map((n) => sql`${n}`),
+        sql`, `,
+      )})`,
+    );
+    for (const r of rows) out.set(r.idx, blobBytes(r.leaf));
+  }
+  return out;
+}
+
 export async function readLeaves(
   db: D1Db,
   start: number,

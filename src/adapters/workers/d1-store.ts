@@ -21,9 +21,16 @@ import type {
 } from '../../core/transparency-log.ts';
 import { accessRecords, decisions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import { subjectAccessEntries } from '../portable/subject-access.ts';
-import { idempotencyKeyHash, openConsents, sealWrite } from '../portable/write-sealing.ts';
-import { type D1Db, latestCheckpoint, nodeReader, readLeaves, readNodes } from './d1-log-reads.ts';
+import { trackerEntries } from '../portable/subject-access.ts';
+import { idempotencyKeyHash, openSealed, sealWrite } from '../portable/write-sealing.ts';
+import {
+  type D1Db,
+  latestCheckpoint,
+  nodeReader,
+  readLeaves,
+  readLeavesAt,
+  readNodes,
+} from './d1-log-reads.ts';
 import type {
   SequencerCommit,
   SequencerCommitResult,
@@ -60,7 +67,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
   const { db, sealer, sequencer } = options;
 
   async function openStored(sealed: string, receipt: Receipt | string): Promise<Decision> {
-    const decision = await sealer.openJson<Omit<Decision, 'receipt'>>(sealed);
+    const decision = await openSealed<Omit<Decision, 'receipt'>>(sealer, sealed, 'decision');
     return { ...decision, receipt: typeof receipt === 'string' ? (JSON.parse(receipt) as Receipt) : receipt };
   }
 
@@ -154,20 +161,19 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       const accessRows = await db.select().from(accessRecords).where(eq(accessRecords.subjectHash, hash));
       const decisionRows = await db.select().from(decisions).where(eq(decisions.subjectHash, hash));
       const decisionIds = [...new Set(accessRows.map((a) => a.decisionId))];
-      const clients = new Map<string, string>();
+      const owners: { id: string; clientId: string; leafIndex: number }[] = [];
+      // D1 binds at most 100 parameters per statement.
       for (let i = 0; i < decisionIds.length; i += 90) {
-        const part = decisionIds.slice(i, i + 90);
-        const rows = await db
-          .select({ id: decisions.id, clientId: decisions.clientId })
-          .from(decisions)
-          .where(inArray(decisions.id, part));
-        for (const r of rows) clients.set(r.id, r.clientId);
+        owners.push(
+          ...(await db
+            .select({ id: decisions.id, clientId: decisions.clientId, leafIndex: decisions.leafIndex })
+            .from(decisions)
+            .where(inArray(decisions.id, decisionIds.slice(i, i + 90)))),
+        );
       }
-      const consents = await openConsents(
-        sealer,
-        accessRows.map((a) => a.consentReference),
+      return trackerEntries(sealer, { accessRows, decisionRows, owners }, (indices) =>
+        readLeavesAt(db, indices),
       );
-      return subjectAccessEntries(accessRows, decisionRows, clients, consents);
     },
 
     async checkpoint() {

@@ -67,14 +67,14 @@ describe('free text from the request at rest', () => {
   it('migration 0003 scrubs rows written in plaintext before it; the tracker shows them without a reference', async () => {
     const first = await openTestStore(dir, 'b.sqlite');
     expect((await first.store.commit(write('decision-1'))).status).toBe('committed');
-    // Make the rows look like the old code wrote them, and forget that 0003 ran.
+    // Make the rows look like the old code wrote them, and forget that 0003 and later ran.
     first.db.$client.prepare('UPDATE access_records SET consent_reference = ?').run(REFERENCE);
     first.db.$client.prepare('UPDATE decisions SET idempotency_key = ?').run(KEY);
-    first.db.$client
-      .prepare(
-        'DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)',
-      )
-      .run();
+    first.db.$client.exec('DROP INDEX decisions_leaf; DROP INDEX access_leaf;'); // 0004's
+    const { created } = first.db.$client
+      .prepare('SELECT created_at AS created FROM __drizzle_migrations ORDER BY created_at LIMIT 1 OFFSET 3')
+      .get() as { created: number };
+    first.db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(created);
     first.db.$client.close();
 
     const { db, store } = await openTestStore(dir, 'b.sqlite');
