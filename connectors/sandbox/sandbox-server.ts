@@ -32,7 +32,10 @@ export interface SandboxRequestRecord {
   readonly status: number | undefined;
   /** Why a request was refused or rejected, in the sandbox's words (no personal data). */
   readonly reason?: string;
-  /** The identity numbers asked about, in request order. Empty when refused or rejected. */
+  /**
+   * The identity numbers asked about, in request order, masked unless the sandbox was started
+   * with `maskSubjects: false`. Empty when refused or rejected.
+   */
   readonly subjects: readonly string[];
   readonly subjectCount: number;
   readonly purpose?: string;
@@ -90,6 +93,27 @@ export interface SandboxServerOptions {
   readonly latency?: LatencyProfile;
   /** Random source of the latency model (tests pass a seeded one). Default Math.random. */
   readonly random?: () => number;
+  /** Records kept in the request log; the oldest go first. Default 10,000. */
+  readonly requestLogLimit?: number;
+  /**
+   * Keep identity numbers in the request log masked (`320102********001X`), as a demo should.
+   * Default true; tests that check exactly who was asked turn it off.
+   */
+  readonly maskSubjects?: boolean;
+}
+
+/** Records a sandbox keeps by default: a demo runs for days, its memory must not grow. */
+export const DEFAULT_REQUEST_LOG_LIMIT = 10_000;
+
+/**
+ * An identity number as the request log keeps it by default: the division and the last four
+ * characters, the birth date hidden.
+ * @example maskIdNumber('32010219800517123X') // '320102********123X'
+ */
+export function maskIdNumber(idNumber: string): string {
+  return idNumber.length === 18
+    ? `${idNumber.slice(0, 6)}********${idNumber.slice(14)}`
+    : '*'.repeat(idNumber.length);
 }
 
 /**
@@ -155,6 +179,15 @@ export async function startSandboxServer(
   const slowMs = options.slowMs ?? DEFAULT_SLOW_MS;
   if (!Number.isInteger(slowMs) || slowMs < 0) throw new TypeError('slowMs must be a non-negative integer');
   const log: { -readonly [K in keyof SandboxRequestRecord]: SandboxRequestRecord[K] }[] = [];
+  const logLimit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
+  if (!Number.isInteger(logLimit) || logLimit < 1)
+    throw new TypeError('requestLogLimit must be a positive integer');
+  const shown = options.maskSubjects === false ? (id: string) => id : maskIdNumber;
+  const record = (entry: (typeof log)[number]): void => {
+    log.push(entry);
+    // Dropped in blocks, so a full log costs one splice per tenth of its size, not per request.
+    if (log.length > logLimit) log.splice(0, Math.max(log.length - logLimit, Math.ceil(logLimit / 10)));
+  };
   let faults: readonly Fault[] = options.faults ?? [];
   let latency = options.latency === undefined ? undefined : checkLatencyProfile(options.latency);
   const random = options.random ?? Math.random;
@@ -188,7 +221,7 @@ export async function startSandboxServer(
       };
       if (outcome.kind === 'reply') return send(res, outcome.reply);
       if (outcome.kind === 'refused' || outcome.kind === 'rejected') {
-        log.push({
+        record({
           ...base,
           outcome: outcome.kind,
           status: outcome.reply.status,
@@ -208,13 +241,13 @@ export async function startSandboxServer(
         ...base,
         outcome: applied.mode ?? (applied.slow ? 'slow' : 'answered'),
         status: undefined,
-        subjects: [...outcome.subjects],
+        subjects: outcome.subjects.map(shown),
         subjectCount: outcome.subjects.length,
         purpose: outcome.purpose,
         consentReference: outcome.consentReference,
         ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
       };
-      log.push(entry);
+      record(entry);
       if (applied.slow && !(await delay(slowMs))) return;
       const modelled = latency && applied.mode !== 'timeout' ? sampleLatency(latency.model, random) : 0;
       if (modelled > 0 && !(await delay(modelled))) return;

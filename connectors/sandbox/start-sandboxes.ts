@@ -24,6 +24,8 @@ export interface StartSandboxesOptions {
   readonly host?: string;
   /** Benchmarks: a latency model per registry. Default none: every sandbox answers at once. */
   readonly latency?: LatencyProfiles;
+  /** Records each sandbox's request log keeps (default 10,000) and whether identity numbers in it are masked (default true). */
+  readonly requestLog?: { readonly limit?: number; readonly maskSubjects?: boolean };
 }
 
 /** The three running sandboxes. */
@@ -57,6 +59,10 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Sa
     faults: options.fixtures.faults,
     ...(options.slowMs === undefined ? {} : { slowMs: options.slowMs }),
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.requestLog?.limit === undefined ? {} : { requestLogLimit: options.requestLog.limit }),
+    ...(options.requestLog?.maskSubjects === undefined
+      ? {}
+      : { maskSubjects: options.requestLog.maskSubjects }),
   };
   const pki = await createSandboxPki();
   const latency = options.latency ?? {};

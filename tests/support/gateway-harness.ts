@@ -103,9 +103,11 @@ function newDataDir(): string {
 /** Sandboxes + gateway in this process. @example const gw = await startInProcess({ fixtures }); */
 export async function startInProcess(options: HarnessOptions): Promise<InProcessGateway> {
   const dataDir = options.dataDir ?? newDataDir();
+  // Tests check exactly who was asked: whole identity numbers in the sandboxes' request logs.
   const sandboxes = await startSandboxes({
     fixtures: Fixtures.parse(options.fixtures),
     slowMs: options.slowMs ?? 5000,
+    requestLog: { maskSubjects: false },
   });
   const gateway = await startGateway({
     dataDir,
@@ -138,7 +140,11 @@ export async function startChild(
   const dataDir = options.dataDir ?? newDataDir();
   const sandboxes =
     options.sandboxes ??
-    (await startSandboxes({ fixtures: Fixtures.parse(options.fixtures), slowMs: options.slowMs ?? 5000 }));
+    (await startSandboxes({
+      fixtures: Fixtures.parse(options.fixtures),
+      slowMs: options.slowMs ?? 5000,
+      requestLog: { maskSubjects: false },
+    }));
   const registries = join(dataDir, 'registries.json');
   writeFileSync(registries, JSON.stringify(sandboxes.connectorConfig), { mode: 0o600 });
   const child = spawn(

@@ -7,10 +7,26 @@ import {
   loadFixtures,
   startSandboxes,
 } from '../../../connectors/index.ts';
+import { maskIdNumber } from '../../../connectors/sandbox/sandbox-server.ts';
 import { nodeJws } from '../../../src/adapters/node/node-jws.ts';
 import { BASIC_FIXTURES, expectUnavailable, PEOPLE, PURPOSE, query, recordsOf } from './helpers.ts';
 
 describe('startSandboxes', () => {
+  it('keeps a bounded request log, oldest first out, and whole numbers only when asked to', async () => {
+    const fixtures = await loadFixtures(BASIC_FIXTURES);
+    const sandboxes = await startSandboxes({ fixtures, requestLog: { limit: 20, maskSubjects: false } });
+    try {
+      const connectors = createBuiltInConnectors(sandboxes.connectorConfig, nodeJws);
+      for (let i = 0; i < 50; i++) await connectors.hrss.query(query([PEOPLE.zhao]));
+      const log = sandboxes.hrss.requestLog();
+      expect(log.length).toBeLessThanOrEqual(20);
+      expect(log.length).toBeGreaterThan(0);
+      expect(log.at(-1)?.subjects).toEqual([PEOPLE.zhao]);
+    } finally {
+      await sandboxes.close();
+    }
+  });
+
   it('starts three distinct loopback registries whose serialisable config drives the built-in connectors', async () => {
     const fixtures = await loadFixtures(BASIC_FIXTURES);
     const sandboxes = await startSandboxes({ fixtures, slowMs: 100 });
@@ -42,7 +58,9 @@ describe('startSandboxes', () => {
       expect((await connectors.hrss.query(query([PEOPLE.zhao]))).status).toBe('answered');
 
       // Consent covering civil affairs only: the other registries never hear of anyone.
-      expect(sandboxes.hrss.requestLog().map((e) => e.subjects)).toEqual([[PEOPLE.zhao]]);
+      // Masked by default: a demo's memory holds no whole identity number (issue 11).
+      expect(sandboxes.hrss.requestLog().map((e) => e.subjects)).toEqual([[maskIdNumber(PEOPLE.zhao)]]);
+      expect(JSON.stringify(sandboxes.requestLog())).not.toContain(PEOPLE.zhao);
       expect(sandboxes.disability.requestLog()).toEqual([]);
       expect(sandboxes.requestLog().map((e) => [e.source, e.outcome, e.purpose])).toEqual([
         ['civil_affairs', 'error', PURPOSE],
