@@ -17,7 +17,7 @@ import { converted } from './options.ts';
 export function fabricProfileOption<
   const D extends { readonly description: string; readonly required?: boolean },
 >(d: D) {
-  return converted(d, (value, flag): FabricProfile => {
+  return converted({ ...d, kind: 'file' as const }, (value, flag): FabricProfile => {
     try {
       return loadFabricProfile(value);
     } catch (error) {
