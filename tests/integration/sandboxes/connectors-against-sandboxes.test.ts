@@ -177,7 +177,7 @@ describe.each(CASES)('$source connector against its sandbox', (c) => {
     sandboxes.setFaults([{ source: c.source, mode: 'timeout' }]);
     const { value, ms } = await timed(connector().query(query([PEOPLE.wang], 250)));
     expectUnavailable(value, 'ERR_REGISTRY_TIMEOUT', true);
-    expect(ms).toBeGreaterThanOrEqual(240);
+    expect(ms).toBeGreaterThanOrEqual(200);
     expect(ms).toBeLessThan(250 + MARGIN_MS);
     expect(c.sandbox().requestLog()).toMatchObject([{ outcome: 'timeout', status: undefined }]);
     sandboxes.setFaults([]);
