@@ -1,10 +1,13 @@
 /**
  * Checkpoint bodies (https://c2sp.org/tlog-checkpoint):
- * `<origin>\n<size>\n<base64 root>\n[extension lines\n]`.
+ * `<origin>\n<size>\n<base64 root>\n[extension lines\n]`. Parsed by the gateway's
+ * `src/core/log/checkpoint.ts` (the code that writes them), compiled into this
+ * package's build; the chaincode adds its own bound on origins, which become part of
+ * every ledger key of a log.
  */
-import { fromBase64, hasBadCharacters, toBase64 } from './encoding.js';
-import { malformed } from './errors.js';
-import { HASH_SIZE } from './merkle.js';
+import { parseCheckpoint as parseCoreCheckpoint } from '../../src/core/log/checkpoint.js';
+import { hasBadCharacters } from './encoding.js';
+import { core, malformed } from './errors.js';
 
 export interface Checkpoint {
   readonly origin: string;
@@ -21,7 +24,7 @@ const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 export const MAX_ORIGIN_LENGTH = 256;
 
 /**
- * Parses a decimal tree size the way checkpoints write it; sizes above 2^53 - 1
+ * Parses a decimal size argument the way checkpoints write sizes; sizes above 2^53 - 1
  * are refused (the chaincode computes with JavaScript numbers).
  * @throws ERR_MALFORMED
  */
@@ -45,26 +48,14 @@ export function checkOrigin(origin: string): void {
 }
 
 /**
- * Parses a checkpoint body (the signed text of a note).
+ * Parses a checkpoint body (the signed text of a note): decimal size up to 2^53 - 1,
+ * canonical base64 32-byte root, no empty extension line, an origin {@link checkOrigin}
+ * accepts.
  * @throws ERR_MALFORMED
+ * @example parseCheckpoint(note.text).size
  */
 export function parseCheckpoint(text: string): Checkpoint {
-  if (!text.endsWith('\n')) throw malformed('checkpoint does not end with a newline');
-  const lines = text.slice(0, -1).split('\n');
-  const [origin, sizeText, rootText, ...extensions] = lines;
-  if (origin === undefined || sizeText === undefined || rootText === undefined) {
-    throw malformed('checkpoint needs origin, size and root lines');
-  }
-  checkOrigin(origin);
-  if (extensions.some((line) => line.length === 0)) throw malformed('checkpoint has an empty extension line');
-  const size = parseSize(sizeText, 'checkpoint size');
-  const rootHash = fromBase64(rootText, 'checkpoint root');
-  if (rootHash.length !== HASH_SIZE)
-    throw malformed(`checkpoint root is ${rootHash.length} bytes, not ${HASH_SIZE}`);
-  return { origin, size, rootHash, extensions };
-}
-
-/** The body of a checkpoint without extension lines. */
-export function checkpointText(origin: string, size: number, rootHash: Uint8Array): string {
-  return `${origin}\n${size}\n${toBase64(rootHash)}\n`;
+  const checkpoint = core(() => parseCoreCheckpoint(text));
+  checkOrigin(checkpoint.origin);
+  return checkpoint;
 }

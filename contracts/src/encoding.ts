@@ -1,15 +1,19 @@
 /**
  * Strict encodings. Every endorsing peer must accept exactly the same strings, so the
  * decoders take only the canonical form (Node's own decoders skip junk silently).
+ * Standard base64 and hex are the gateway's `src/core/log` ones (what checkpoints and
+ * notes use), compiled into this package's build; base64url (JOSE) is the chaincode's.
  */
+import { decodeBase64Std, encodeBase64Std } from '../../src/core/log/base64-std.js';
 import { malformed } from './errors.js';
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export { toHex } from '../../src/core/log/log-proof-error.js';
+
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return encodeBase64Std(bytes);
 }
 
 /** base64url without padding (JOSE). */
@@ -17,20 +21,14 @@ export function toBase64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
 
-/** Lowercase hex. */
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
 /**
  * Decodes canonical standard base64 (padding required, zero trailing bits).
  * @throws ERR_MALFORMED naming `what`.
  */
 export function fromBase64(text: string, what: string): Uint8Array {
-  if (!BASE64.test(text)) throw malformed(`${what} is not base64`);
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) throw malformed(`${what} is not canonical base64`);
-  return new Uint8Array(bytes);
+  const bytes = decodeBase64Std(text);
+  if (bytes === undefined) throw malformed(`${what} is not canonical base64`);
+  return bytes;
 }
 
 /**
@@ -42,14 +40,6 @@ export function fromBase64url(text: string, what: string): Uint8Array {
   const bytes = Buffer.from(text, 'base64url');
   if (bytes.toString('base64url') !== text) throw malformed(`${what} is not canonical base64url`);
   return new Uint8Array(bytes);
-}
-
-/** Byte equality in constant shape (inputs are public; this is for clarity, not timing). */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointText, parseCheckpoint } from '../src/checkpoint.js';
+import { parseCheckpoint } from '../src/checkpoint.js';
 import { AnchorError } from '../src/errors.js';
 import { parsePublicJwk } from '../src/jwk.js';
 import { parseNote, parseVerifierKey, signatureBy } from '../src/note.js';
-import { keyFromSeed, signNote, testKey, verifierKeyOf } from './support/note-signer.js';
+import { checkpointBody, keyFromSeed, signNote, testKey, verifierKeyOf } from './support/note-signer.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -75,7 +75,7 @@ describe('parseVerifierKey', () => {
 describe('parseNote', () => {
   const key = testKey('log.example');
   const other = testKey('witness.example');
-  const text = checkpointText('log.example', 3, new Uint8Array(32).fill(9));
+  const text = checkpointBody('log.example', 3, new Uint8Array(32).fill(9));
 
   it('keeps every signature line and finds the one by the asked key', () => {
     const note = parseNote(signNote(text, other, key));
@@ -114,20 +114,20 @@ describe('parseCheckpoint', () => {
   const root = new Uint8Array(32).fill(1);
 
   it('parses origin, size, root and extension lines', () => {
-    const cp = parseCheckpoint(`${checkpointText('o', 12, root)}ext one\n`);
+    const cp = parseCheckpoint(`${checkpointBody('o', 12, root)}ext one\n`);
     expect(cp).toMatchObject({ origin: 'o', size: 12, extensions: ['ext one'] });
     expect(Buffer.from(cp.rootHash)).toEqual(Buffer.from(root));
   });
 
   it.each([
     ['a missing root', 'o\n12\n'],
-    ['a leading zero', checkpointText('o', 12, root).replace('12', '012')],
-    ['a signed size', checkpointText('o', 12, root).replace('12', '+12')],
-    ['a size over 2^53 - 1', checkpointText('o', 12, root).replace('12', '9007199254740992')],
+    ['a leading zero', checkpointBody('o', 12, root).replace('12', '012')],
+    ['a signed size', checkpointBody('o', 12, root).replace('12', '+12')],
+    ['a size over 2^53 - 1', checkpointBody('o', 12, root).replace('12', '9007199254740992')],
     ['a 31-byte root', `o\n12\n${Buffer.alloc(31).toString('base64')}\n`],
-    ['an empty origin', checkpointText('', 12, root)],
-    ['no final newline', checkpointText('o', 12, root).slice(0, -1)],
-    ['an empty extension line', `${checkpointText('o', 12, root)}\nx\n`],
+    ['an empty origin', checkpointBody('', 12, root)],
+    ['no final newline', checkpointBody('o', 12, root).slice(0, -1)],
+    ['an empty extension line', `${checkpointBody('o', 12, root)}\nx\n`],
   ])('refuses %s', (_what, body) => {
     expect(codeOf(() => parseCheckpoint(body))).toBe('ERR_MALFORMED');
   });

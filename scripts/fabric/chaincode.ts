@@ -1,9 +1,10 @@
 /**
- * The chaincode in `contracts/` as a service: built if stale, packaged as ccaas
+ * The chaincode in `contracts/` as a service: built if stale (its own sources or the
+ * gateway's `src/core`, whose log maths its build compiles in), packaged as ccaas
  * (the peer only learns an address), installed on both peers, approved by both orgs
  * and committed with an endorsement policy naming both.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FabricInstall } from './fabric-install.ts';
 import { adminEnv, ordererFlags } from './node-specs.ts';
@@ -30,7 +31,20 @@ function mtime(path: string): number {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
 }
 
-/** `npm ci` when node_modules predates the lockfile, `npm run build` when dist predates the sources. */
+/** The file fabric-shim loads: the chaincode package's `main`. */
+function chaincodeMain(): string {
+  const { main } = JSON.parse(readFileSync(join(CONTRACTS_DIR, 'package.json'), 'utf8')) as {
+    main?: unknown;
+  };
+  if (typeof main !== 'string') throw new Error(`${CONTRACTS_DIR}/package.json has no main`);
+  return main;
+}
+
+/**
+ * `npm ci` when node_modules predates the lockfile, `npm run build` when dist predates the
+ * sources. The sources include all of `src/core`: the build compiles the parts of it the
+ * chaincode imports (contracts/tsconfig.json), and core files import only core files.
+ */
 export async function buildContracts(clock: Clock): Promise<void> {
   const lock = join(CONTRACTS_DIR, 'package-lock.json');
   if (mtime(join(CONTRACTS_DIR, 'node_modules', '.package-lock.json')) < mtime(lock)) {
@@ -39,10 +53,11 @@ export async function buildContracts(clock: Clock): Promise<void> {
   }
   const sources = Math.max(
     newestMtime(join(CONTRACTS_DIR, 'src')),
+    newestMtime(join(CONTRACTS_DIR, '..', 'src', 'core')),
     mtime(join(CONTRACTS_DIR, 'tsconfig.json')),
     mtime(join(CONTRACTS_DIR, 'package.json')),
   );
-  if (mtime(join(CONTRACTS_DIR, 'dist', 'index.js')) < sources) {
+  if (mtime(join(CONTRACTS_DIR, chaincodeMain())) < sources) {
     clock.step('contracts: npm run build');
     await runCommand('npm', ['run', 'build'], { cwd: CONTRACTS_DIR, timeoutMs: 300_000 });
   }

@@ -5,6 +5,10 @@
  * Verifier side (readable alone): rfc9162, verify, log-proof-error; base64-std,
  * note-key, signed-note, checkpoint, checkpoint-error.
  * Writer side: tree-nodes, proof, compact-range.
+ *
+ * The Fabric chaincode (contracts/) compiles the verifier side and ../canonical-json.ts
+ * into its own build, so a change there changes what every endorsing peer accepts: run
+ * the chaincode's tests (`cd contracts && npm test`) and redeploy it.
  */
 export { decodeBase64Std, encodeBase64Std } from './base64-std.ts';
 export {
@@ -49,7 +53,15 @@ export {
   planNodes,
 } from './proof.ts';
 export { emptyRoot, HASH_SIZE, leafHash, nodeHash } from './rfc9162.ts';
-export { type NoteSignature, type OpenedNote, openNote, signNote } from './signed-note.ts';
+export {
+  type NoteLine,
+  type NoteSignature,
+  type OpenedNote,
+  openNote,
+  type ParsedNote,
+  parseNote,
+  signNote,
+} from './signed-note.ts';
 export { foldRight, type NodeId, type NodeReader, type PerfectNode, rangeNodes } from './tree-nodes.ts';
 export {
   consistencyProofSize,

@@ -2,7 +2,9 @@
  * C2SP signed notes (https://c2sp.org/signed-note), byte-compatible with
  * golang.org/x/mod/sumdb/note: the text, a blank line, then one line per signature
  * `— <key name> <base64(4-byte key hash || signature)>` (U+2014 EM DASH, space).
- * Part of the self-contained checkpoint verifier.
+ * Part of the self-contained checkpoint verifier. {@link parseNote} splits without
+ * verifying, for a reader that must see the text before it knows which key to check
+ * (the Fabric chaincode in contracts/ compiles this file in and does so).
  */
 import { decodeBase64Std, encodeBase64Std } from './base64-std.ts';
 import { CheckpointError } from './checkpoint-error.ts';
@@ -44,6 +46,36 @@ export interface OpenedNote {
 }
 
 /**
+ * One signature line, parsed but not verified.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly NoteLine[] = parseNote(note).lines;
+ * ```
+ */
+export interface NoteLine extends NoteSignature {
+  /** The signature bytes (after the 4-byte key hash). */
+  readonly signature: Uint8Array;
+  /** 1-based line number in the signature block. */
+  readonly line: number;
+}
+
+/**
+ * A signed note split into its text and signature lines.
+ *
+ * @example
+ * ```ts
+ * const { text, lines }: ParsedNote = parseNote(note);
+ * ```
+ */
+export interface ParsedNote {
+  /** The signed text, ending in a newline. */
+  readonly text: string;
+  /** Every signature line in order, repeated ones included. */
+  readonly lines: readonly NoteLine[];
+}
+
+/**
  * Signs `text` (which must end in a newline and contain no blank line) with each signer.
  *
  * @example
@@ -71,16 +103,17 @@ export function signNote(text: string, signers: readonly NoteSigner[]): string {
 }
 
 /**
- * Parses a signed note and verifies every signature made by one of `verifiers`.
- * Throws {@link CheckpointError}: `ERR_NOTE_MALFORMED`, `ERR_NOTE_BAD_SIGNATURE` (a
- * known key's signature fails: tampering) or `ERR_NOTE_UNVERIFIED` (no known key signed).
+ * Splits a signed note into its text and signature lines and checks their syntax, but
+ * verifies no signature: {@link openNote} is what callers want, unless they must read
+ * the text (say a checkpoint's origin) to choose the key. Throws {@link CheckpointError}
+ * `ERR_NOTE_MALFORMED`.
  *
  * @example
  * ```ts
- * const { text } = openNote(noteText, [parseVerifierKey(vkey)]);
+ * const { text, lines } = parseNote(noteText);
  * ```
  */
-export function openNote(note: string, verifiers: readonly NoteVerifier[]): OpenedNote {
+export function parseNote(note: string): ParsedNote {
   if (hasForbiddenCharacter(note)) throw malformed('note holds control characters or invalid Unicode');
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw malformed('no blank line before the signatures');
@@ -88,11 +121,7 @@ export function openNote(note: string, verifiers: readonly NoteVerifier[]): Open
   let block = note.slice(split + 2);
   if (block === '' || !block.endsWith('\n')) throw malformed('signature block must end in a newline');
 
-  const message = new TextEncoder().encode(text);
-  const signatures: NoteSignature[] = [];
-  const unverified: NoteSignature[] = [];
-  const seen = new Set<string>();
-  let count = 0;
+  const lines: NoteLine[] = [];
   let lineNo = 0;
   while (block !== '') {
     const end = block.indexOf('\n');
@@ -108,23 +137,44 @@ export function openNote(note: string, verifiers: readonly NoteVerifier[]): Open
     const blob = decodeBase64Std(b64);
     if (blob === undefined || !isValidKeyName(name) || blob.length < 5)
       throw malformed('bad signature line', lineNo);
-    count += 1;
-    if (count > MAX_SIGNATURES) throw malformed('too many signatures', lineNo);
+    if (lineNo > MAX_SIGNATURES) throw malformed('too many signatures', lineNo);
     const keyHash = new DataView(blob.buffer, blob.byteOffset).getUint32(0, false);
+    lines.push({ name, keyHash, base64: b64, signature: blob.subarray(4), line: lineNo });
+  }
+  return { text, lines };
+}
+
+/**
+ * Parses a signed note and verifies every signature made by one of `verifiers`.
+ * Throws {@link CheckpointError}: `ERR_NOTE_MALFORMED`, `ERR_NOTE_BAD_SIGNATURE` (a
+ * known key's signature fails: tampering) or `ERR_NOTE_UNVERIFIED` (no known key signed).
+ *
+ * @example
+ * ```ts
+ * const { text } = openNote(noteText, [parseVerifierKey(vkey)]);
+ * ```
+ */
+export function openNote(note: string, verifiers: readonly NoteVerifier[]): OpenedNote {
+  const { text, lines } = parseNote(note);
+  const message = new TextEncoder().encode(text);
+  const signatures: NoteSignature[] = [];
+  const unverified: NoteSignature[] = [];
+  const seen = new Set<string>();
+  for (const { name, keyHash, base64, signature, line } of lines) {
     const id = `${name}+${keyHash}`;
     if (seen.has(id)) continue; // Go drops repeated signatures by one key too.
     seen.add(id);
-    const entry = { name, keyHash, base64: b64 };
+    const entry = { name, keyHash, base64 };
     const verifier = verifiers.find((v) => v.name === name && v.keyHash === keyHash);
     if (verifier === undefined) {
       unverified.push(entry);
       continue;
     }
-    if (!verifier.verify(message, blob.subarray(4))) {
+    if (!verifier.verify(message, signature)) {
       throw new CheckpointError('ERR_NOTE_BAD_SIGNATURE', `signature by ${name} does not verify`, {
         name,
         keyHash: keyHash.toString(16).padStart(8, '0'),
-        line: lineNo,
+        line,
       });
     }
     signatures.push(entry);
