@@ -233,6 +233,9 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   };
 }
 
+/** A checkpoint waiting longer than this means anchoring is stalled (healthy lag is under 1 s). */
+const ANCHOR_STALL_SECONDS = 10;
+
 /**
  * The anchor worker on the store's own connection, with its gauges and its alarm: one line on
  * stderr, a metric, and a `/readyz` detail. Decisions are not held back by any of it.
@@ -285,7 +288,15 @@ function startAnchoring(
   worker.start();
   return {
     worker,
-    readiness: () => (worker.alarm ? 'alarm' : worker.unavailable ? 'degraded' : 'ok'),
+    // Degraded while the last ledger call failed, or while the oldest waiting checkpoint is
+    // older than a healthy anchor lag could explain (a call hanging on a dead peer until its
+    // deadline has not failed yet, but nothing is being anchored).
+    readiness: () =>
+      worker.alarm
+        ? 'alarm'
+        : worker.unavailable || outbox.backlog().oldestSeconds > ANCHOR_STALL_SECONDS
+          ? 'degraded'
+          : 'ok',
     async close() {
       await worker.stop();
       ledger.close();
