@@ -1,0 +1,141 @@
+/**
+ * The decision and access rows of the SQLite store: their statements, prepared once, and the
+ * reads that open a stored decision. Apart from the sequencer because idempotent look-ups run
+ * both inside the integrating transaction and outside it (`findByIdempotencyKey`, `get`), and
+ * the sealed columns are opened the same way on both paths.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Decision, Receipt } from '../../../schemas/index.ts';
+import type { StoredDecision } from '../../core/decision-store.ts';
+import { accessRecords, decisions } from '../portable/schema.ts';
+import type { Sealer } from '../portable/sealer.ts';
+import { idempotencyKeyHash, openSealed } from '../portable/write-sealing.ts';
+import type { Db } from './sqlite-database.ts';
+
+/** A decision row as the idempotency paths read it: still sealed. */
+export interface StoredRow {
+  readonly clientId: string;
+  readonly requestDigest: string;
+  readonly sealed: string;
+  readonly receipt: string;
+}
+
+export interface SqliteDecisionRows {
+  /** By client and the Idempotency-Key as stored (its keyed hash), inside or outside a transaction. */
+  byKeyHash(clientId: string, keyHash: string): StoredRow | undefined;
+  insertAccess(row: {
+    decisionId: string;
+    subjectHash: string;
+    source: string;
+    purpose: string;
+    consentReference: string;
+    status: string;
+    at: string;
+    leafIndex: number;
+    recordsSealed: string;
+  }): void;
+  insertDecision(row: {
+    id: string;
+    clientId: string;
+    idempotencyKey: string;
+    requestDigest: string;
+    subjectHash: string;
+    outcome: string;
+    decidedAt: string;
+    leafIndex: number;
+    receipt: string;
+    decisionSealed: string;
+    requestSealed: string;
+  }): void;
+  /** Unseals a stored decision and joins its receipt back on. */
+  openStored(sealed: string, receipt: string): Promise<Decision>;
+  findByIdempotencyKey(clientId: string, idempotencyKey: string): Promise<StoredDecision | undefined>;
+  get(id: string): Promise<StoredDecision | undefined>;
+}
+
+/**
+ * @example
+ * const rows = createSqliteDecisionRows(db, sealer);
+ * const earlier = await rows.findByIdempotencyKey(clientId, key);
+ */
+export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecisionRows {
+  // The write set's statements, prepared once: building and preparing them per decision cost
+  // more than the inserts themselves.
+  const ph = sql.placeholder;
+  const storedColumns = {
+    clientId: decisions.clientId,
+    requestDigest: decisions.requestDigest,
+    sealed: decisions.decisionSealed,
+    receipt: decisions.receipt,
+  };
+  const storedById = db
+    .select(storedColumns)
+    .from(decisions)
+    .where(eq(decisions.id, ph('id')))
+    .prepare();
+  const storedByKey = db
+    .select(storedColumns)
+    .from(decisions)
+    .where(and(eq(decisions.clientId, ph('clientId')), eq(decisions.idempotencyKey, ph('idempotencyKey'))))
+    .prepare();
+  const insertAccess = db
+    .insert(accessRecords)
+    .values({
+      decisionId: ph('decisionId'),
+      subjectHash: ph('subjectHash'),
+      source: ph('source'),
+      purpose: ph('purpose'),
+      consentReference: ph('consentReference'),
+      status: ph('status'),
+      at: ph('at'),
+      leafIndex: ph('leafIndex'),
+      recordsSealed: ph('recordsSealed'),
+    })
+    .prepare();
+  const insertDecision = db
+    .insert(decisions)
+    .values({
+      id: ph('id'),
+      clientId: ph('clientId'),
+      idempotencyKey: ph('idempotencyKey'),
+      requestDigest: ph('requestDigest'),
+      subjectHash: ph('subjectHash'),
+      outcome: ph('outcome'),
+      decidedAt: ph('decidedAt'),
+      leafIndex: ph('leafIndex'),
+      receipt: ph('receipt'),
+      decisionSealed: ph('decisionSealed'),
+      requestSealed: ph('requestSealed'),
+    })
+    .prepare();
+
+  async function openStored(sealed: string, receipt: string): Promise<Decision> {
+    const decision = await openSealed<Omit<Decision, 'receipt'>>(sealer, sealed, 'decision');
+    return { ...decision, receipt: JSON.parse(receipt) as Receipt };
+  }
+
+  async function stored(row: StoredRow | undefined): Promise<StoredDecision | undefined> {
+    if (!row) return undefined;
+    return {
+      clientId: row.clientId,
+      requestDigest: row.requestDigest,
+      decision: await openStored(row.sealed, row.receipt),
+    };
+  }
+
+  return {
+    byKeyHash: (clientId, keyHash) => storedByKey.get({ clientId, idempotencyKey: keyHash }),
+    insertAccess: (row) => {
+      insertAccess.run(row);
+    },
+    insertDecision: (row) => {
+      insertDecision.run(row);
+    },
+    openStored,
+    findByIdempotencyKey: (clientId, idempotencyKey) =>
+      stored(
+        storedByKey.get({ clientId, idempotencyKey: idempotencyKeyHash(sealer, clientId, idempotencyKey) }),
+      ),
+    get: (id) => stored(storedById.get({ id })),
+  };
+}
