@@ -18,6 +18,9 @@ export const RULE_IDS = [
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
 
+/** The basis a reviewed decision gives: a person decided, not a rule of the policy. */
+export const REVIEW_RULE = 'human_review' as const;
+
 export const OUTCOMES = ['eligible', 'ineligible', 'needs_review'] as const;
 export const EVIDENCE_STATUSES = [
   'found',
@@ -28,7 +31,7 @@ export const EVIDENCE_STATUSES = [
 ] as const;
 
 export const Basis = z.object({
-  rule: RuleId,
+  rule: z.enum([...RULE_IDS, REVIEW_RULE]),
   citation: z.string(),
   explanation: z
     .string()
@@ -76,6 +79,14 @@ export const SignedDecision = z.object({
   basis: z.array(Basis),
   policy: PolicyRef,
   evidence: z.array(Evidence),
+  supersedes: z
+    .string()
+    .optional()
+    .meta({ description: 'The id of the decision this one replaces (after a human review).' }),
+  reviewRequired: z
+    .boolean()
+    .optional()
+    .meta({ description: 'A person must still act on this decision; false once a reviewer decided.' }),
 });
 export type SignedDecision = z.infer<typeof SignedDecision>;
 
@@ -84,5 +95,8 @@ export const Decision = SignedDecision.extend({
     .string()
     .meta({ description: 'compact JWS over the canonical decision (without signature and receipt)' }),
   receipt: Receipt,
+  supersededBy: z.string().optional().meta({
+    description: 'Read-time, unsigned (like the receipt): the id of the decision that replaced this one.',
+  }),
 }).meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;

@@ -12,10 +12,12 @@ import { ConnectorManifest } from './connector-manifest.ts';
 import { Decision, Evidence, Receipt } from './decision.ts';
 import { Problem } from './problem.ts';
 import { Fixtures } from './registry-records.ts';
+import { ReviewRequest } from './review.ts';
 import { VerificationRequest } from './verification-request.ts';
 
 export const WIRE_SCHEMAS = {
   'verification-request': { schema: VerificationRequest, io: 'input' },
+  'review-request': { schema: ReviewRequest, io: 'input' },
   decision: { schema: Decision, io: 'output' },
   evidence: { schema: Evidence, io: 'output' },
   receipt: { schema: Receipt, io: 'output' },

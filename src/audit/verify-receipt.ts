@@ -54,7 +54,8 @@ const decoder = new TextDecoder();
  */
 export async function verifyReceipt(input: VerifyReceiptInput): Promise<ReceiptVerdict> {
   const checks: AuditCheck[] = [];
-  const { signature, receipt, ...signed } = input.decision;
+  // `supersededBy` is added when a superseded decision is read back: unsigned, like the receipt.
+  const { signature, receipt, supersededBy: _supersededBy, ...signed } = input.decision;
   if (typeof signature !== 'string' || typeof receipt !== 'object' || receipt === null)
     return { ok: false, reason: 'not_a_decision', checks: [] };
   const kid = keyIdOf(signature);

@@ -32,6 +32,21 @@ export interface DecisionWrite {
   /** sha256 (base64url) of the JWS payload: the decision leaf binds it. */
   readonly payloadDigest: string;
   readonly accesses: readonly AccessWrite[];
+  /** Set when this decision replaces another (a human review): written in the same write set. */
+  readonly supersession?: SupersessionWrite;
+}
+
+/** A reviewed decision's link to the one it replaces. */
+export interface SupersessionWrite {
+  readonly supersededId: string;
+  /** The superseded decision's leaf index (its receipt's). */
+  readonly supersededLeaf: number;
+  /** The reviewer's client id: committed in the leaf, stored beside the row. */
+  readonly reviewerId: string;
+  readonly reasonCode: string;
+  /** Free text: sealed at rest, never in the log. */
+  readonly note: string;
+  readonly at: string;
 }
 
 export type CommitResult =
@@ -44,6 +59,8 @@ export interface StoredDecision {
   readonly clientId: string;
   readonly requestDigest: string;
   readonly decision: Decision;
+  /** The id of the decision that replaced this one, if any. */
+  readonly supersededBy?: string;
 }
 
 /** One line of the data tracker: a registry access or a decision about a person. */
@@ -65,6 +82,9 @@ export interface SubjectAccessEntry {
  *   every leaf are durable; if it rejects or the process dies, none of them is.
  * - `commit` MUST assign log indices from one sequencer: no two leaves share an index, none is skipped.
  * - Concurrent commits SHOULD be grouped into one transaction (group commit).
+ * - A commit with `supersession` MUST write its supersession leaf right after its decision leaf and
+ *   its supersession record in the same write set; it MUST answer `conflict` (writing nothing)
+ *   when the superseded decision already has a successor.
  * - A second commit with the same (clientId, idempotencyKey) MUST NOT write anything: it answers
  *   `replayed` with the stored decision when `requestDigest` matches, `conflict` otherwise.
  * @example
@@ -74,6 +94,8 @@ export interface SubjectAccessEntry {
 export interface DecisionStore {
   findByIdempotencyKey(clientId: string, idempotencyKey: string): Promise<StoredDecision | undefined>;
   get(id: string): Promise<StoredDecision | undefined>;
+  /** The request a stored decision answered (unsealed), for a review to commit to the same applicant. */
+  request(id: string): Promise<VerificationRequest | undefined>;
   commit(write: DecisionWrite): Promise<CommitResult>;
   subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]>;
 }

@@ -71,7 +71,29 @@ export interface EventLeaf {
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
 }
 
-export type Leaf = DecisionLeaf | AccessLeaf | EventLeaf;
+/**
+ * A decision replaced by a newer one (issue 13: a human review). It binds both decisions'
+ * leaves, so an auditor holding either receipt finds the other, and commits to the reviewer
+ * under the applicant's key: the reviewer is checkable by whoever holds the id and the key,
+ * unreadable off the public log, and unlinkable once the subject is forgotten. The
+ * reviewer's note never reaches the log.
+ */
+export interface SupersessionLeaf {
+  readonly v: typeof LEAF_VERSION;
+  readonly kind: 'supersession';
+  readonly cause: 'review';
+  readonly supersededId: string;
+  readonly supersededLeaf: number;
+  readonly decisionId: string;
+  readonly decisionLeaf: number;
+  /** Commitment to the reviewer's client id. */
+  readonly reviewer: string;
+  /** From the published closed list (schemas/review.ts). */
+  readonly reasonCode: string;
+  readonly at: string;
+}
+
+export type Leaf = DecisionLeaf | AccessLeaf | EventLeaf | SupersessionLeaf;
 
 /**
  * The commitment binding a subject to one leaf.
@@ -98,6 +120,48 @@ export function consentCommitment(
   return base64url(
     hmac(sha256, subjectKey, canonicalBytes({ ...context, kind: 'consent', consentReference })),
   );
+}
+
+/**
+ * The commitment to a reviewer's id in one supersession leaf, under the applicant's key.
+ * @example reviewerCommitment(key, 'review-desk', { decisionId })
+ */
+export function reviewerCommitment(
+  subjectKey: Uint8Array,
+  reviewerId: string,
+  context: { decisionId: string },
+): string {
+  return base64url(hmac(sha256, subjectKey, canonicalBytes({ ...context, kind: 'reviewer', reviewerId })));
+}
+
+/** What a supersession leaf says, and the reviewer id its commitment binds. */
+export interface SupersessionLeafInput {
+  readonly supersededId: string;
+  readonly supersededLeaf: number;
+  readonly decisionId: string;
+  readonly decisionLeaf: number;
+  readonly reviewerId: string;
+  readonly reasonCode: string;
+  readonly at: string;
+}
+
+/**
+ * The leaf that binds a superseded decision to its successor.
+ * @example append(supersessionLeaf(keyOf(applicantHash), { supersededId, supersededLeaf, decisionId, decisionLeaf, reviewerId, reasonCode, at }))
+ */
+export function supersessionLeaf(subjectKey: Uint8Array, s: SupersessionLeafInput): SupersessionLeaf {
+  return {
+    v: LEAF_VERSION,
+    kind: 'supersession',
+    cause: 'review',
+    supersededId: s.supersededId,
+    supersededLeaf: s.supersededLeaf,
+    decisionId: s.decisionId,
+    decisionLeaf: s.decisionLeaf,
+    reviewer: reviewerCommitment(subjectKey, s.reviewerId, { decisionId: s.decisionId }),
+    reasonCode: s.reasonCode,
+    at: s.at,
+  };
 }
 
 /** Canonical bytes of a leaf, as hashed into the log. */

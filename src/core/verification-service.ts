@@ -13,6 +13,7 @@ import {
   partnerEvidence,
   planPartnerQueries,
 } from './connector-evidence.ts';
+import { type ReviewInput, reviewDecision } from './decision-review.ts';
 import type { AccessWrite, DecisionStore } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
@@ -69,8 +70,10 @@ export interface VerifyResult {
 
 export interface VerificationService {
   verify(input: VerifyInput): Promise<VerifyResult>;
-  /** A decision the client may read: its own, or any with `audit`. */
+  /** A decision the client may read: its own, or any with `audit`; `supersededBy` joined on. */
   read(id: string, clientId: string, audit: boolean): Promise<Decision>;
+  /** A human review: a new signed decision that supersedes the reviewed one. */
+  review(input: ReviewInput): Promise<Decision>;
 }
 
 /**
@@ -333,10 +336,16 @@ export function createVerificationService(options: VerificationServiceOptions): 
     if (!stored || (!audit && stored.clientId !== clientId)) {
       throw new GatewayError('ERR_NOT_FOUND', 'no such decision');
     }
-    return stored.decision;
+    return stored.supersededBy === undefined
+      ? stored.decision
+      : { ...stored.decision, supersededBy: stored.supersededBy };
   }
 
-  return { verify, read };
+  return {
+    verify,
+    read,
+    review: (input) => reviewDecision({ store, signer, clock, newId: options.newId }, input),
+  };
 }
 
 function replayOf(storedDigest: string, requestDigest: string, decision: Decision): VerifyResult {

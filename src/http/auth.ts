@@ -44,6 +44,7 @@ export const SCOPES = [
   'subjects:read',
   'connectors:admin',
   'connectors:register',
+  'reviews:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

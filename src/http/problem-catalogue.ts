@@ -107,6 +107,16 @@ export const PROBLEM_CATALOGUE: Readonly<Record<ErrorCode, ProblemEntry>> = Obje
         '该请求编号（Idempotency-Key）已用于另一份内容不同的申请。新的申请请使用新的编号；只有重新发送完全相同的申请时才可沿用原编号。',
     },
   ),
+  ERR_ALREADY_SUPERSEDED: entry(
+    409,
+    'already-superseded',
+    { en: 'Decision already replaced', 'zh-CN': '该决定已被取代' },
+    {
+      en: 'This decision was already reviewed and replaced by a newer one. Read the decision again: its "supersededBy" field names the one that replaced it, and a review applies to that one.',
+      'zh-CN':
+        '该决定已经审查并被新的决定取代。请重新读取该决定：其"supersededBy"字段给出了取代它的决定，审查应针对新的决定进行。',
+    },
+  ),
   ERR_IDEMPOTENCY_KEY_MISSING: entry(
     400,
     'idempotency-key-missing',

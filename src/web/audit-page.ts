@@ -100,7 +100,7 @@ const LABELS = {
 };
 async function verify(decision, jwks, logKey) {
   const results = [];
-  const { signature, receipt, ...signed } = decision;
+  const { signature, receipt, supersededBy, ...signed } = decision;
   let jws = { ok: false };
   try { jws = await verifyJws(signature, jwks); } catch {}
   results.push(['signature', jws.ok]);

@@ -10,6 +10,7 @@ import type { TargetSource } from './contract-target.ts';
 import { describeDecisionContract } from './decision-contract.ts';
 import { describeIdempotencyContract } from './idempotency-contract.ts';
 import { describeRequestContract } from './request-contract.ts';
+import { describeReviewContract } from './review-contract.ts';
 
 export { describeAuthContract } from './auth-contract.ts';
 export {
@@ -33,6 +34,7 @@ export { describeDecisionContract } from './decision-contract.ts';
 export { describeIdempotencyContract } from './idempotency-contract.ts';
 export { findPersonalData, type PersonalDataHit, secretsOf } from './personal-data.ts';
 export { describeRequestContract } from './request-contract.ts';
+export { describeReviewContract } from './review-contract.ts';
 export { signedPart, type VerifiedDecision, verifyDecision } from './verify-decision.ts';
 
 /** Every contract suite, in one call. */
@@ -41,4 +43,5 @@ export function describeGatewayContract(source: TargetSource): void {
   describeIdempotencyContract(source);
   describeAuthContract(source);
   describeRequestContract(source);
+  describeReviewContract(source);
 }

@@ -21,9 +21,9 @@ export interface VerifiedDecision {
   readonly alg: string;
 }
 
-/** Everything but `signature` and `receipt`: the fields the JWS covers. */
+/** Everything but `signature`, `receipt` and the read-time `supersededBy`: the fields the JWS covers. */
 export function signedPart(decision: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { signature: _signature, receipt: _receipt, ...signed } = decision;
+  const { signature: _signature, receipt: _receipt, supersededBy: _supersededBy, ...signed } = decision;
   return signed;
 }
 

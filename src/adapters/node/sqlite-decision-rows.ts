@@ -5,9 +5,9 @@
  * the sealed columns are opened the same way on both paths.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Decision, Receipt } from '../../../schemas/index.ts';
+import type { Decision, Receipt, VerificationRequest } from '../../../schemas/index.ts';
 import type { StoredDecision } from '../../core/decision-store.ts';
-import { accessRecords, decisions } from '../portable/schema.ts';
+import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { idempotencyKeyHash, openSealed } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
@@ -47,6 +47,11 @@ export interface SqliteDecisionRows {
     decisionSealed: string;
     requestSealed: string;
   }): void;
+  insertSupersession(row: typeof supersessions.$inferInsert): void;
+  /** The id of the decision that replaced `id`, inside or outside a transaction. */
+  successorOf(id: string): string | undefined;
+  /** The request a stored decision answered, unsealed. */
+  request(id: string): Promise<VerificationRequest | undefined>;
   /** Unseals a stored decision and joins its receipt back on. */
   openStored(sealed: string, receipt: string): Promise<Decision>;
   findByIdempotencyKey(clientId: string, idempotencyKey: string): Promise<StoredDecision | undefined>;
@@ -109,17 +114,44 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
     })
     .prepare();
 
+  const insertSupersession = db
+    .insert(supersessions)
+    .values({
+      supersededId: ph('supersededId'),
+      decisionId: ph('decisionId'),
+      leafIndex: ph('leafIndex'),
+      cause: ph('cause'),
+      reviewerId: ph('reviewerId'),
+      reasonCode: ph('reasonCode'),
+      noteSealed: ph('noteSealed'),
+      createdAt: ph('createdAt'),
+    })
+    .prepare();
+  const successorById = db
+    .select({ decisionId: supersessions.decisionId })
+    .from(supersessions)
+    .where(eq(supersessions.supersededId, ph('id')))
+    .prepare();
+  const requestById = db
+    .select({ sealed: decisions.requestSealed })
+    .from(decisions)
+    .where(eq(decisions.id, ph('id')))
+    .prepare();
+  const successorOf = (id: string): string | undefined => successorById.get({ id })?.decisionId;
+
   async function openStored(sealed: string, receipt: string): Promise<Decision> {
     const decision = await openSealed<Omit<Decision, 'receipt'>>(sealer, sealed, 'decision');
     return { ...decision, receipt: JSON.parse(receipt) as Receipt };
   }
 
-  async function stored(row: StoredRow | undefined): Promise<StoredDecision | undefined> {
+  async function stored(row: StoredRow | undefined, id?: string): Promise<StoredDecision | undefined> {
     if (!row) return undefined;
+    const supersededBy = id === undefined ? undefined : successorOf(id);
     return {
       clientId: row.clientId,
       requestDigest: row.requestDigest,
       decision: await openStored(row.sealed, row.receipt),
+      ...(supersededBy === undefined ? {} : { supersededBy }),
     };
   }
 
@@ -131,11 +163,19 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
     insertDecision: (row) => {
       insertDecision.run(row);
     },
+    insertSupersession: (row) => {
+      insertSupersession.run(row);
+    },
+    successorOf,
+    async request(id) {
+      const row = requestById.get({ id });
+      return row ? openSealed<VerificationRequest>(sealer, row.sealed, 'request') : undefined;
+    },
     openStored,
     findByIdempotencyKey: (clientId, idempotencyKey) =>
       stored(
         storedByKey.get({ clientId, idempotencyKey: idempotencyKeyHash(sealer, clientId, idempotencyKey) }),
       ),
-    get: (id) => stored(storedById.get({ id })),
+    get: (id) => stored(storedById.get({ id }), id),
   };
 }

@@ -10,7 +10,14 @@ import type { Decision, Receipt } from '../../../schemas/index.ts';
 import type { CommitResult, DecisionWrite } from '../../core/decision-store.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
-import { accessLeaf, decisionLeaf, type EventLeaf, type Leaf, leafBytes } from '../../core/leaves.ts';
+import {
+  accessLeaf,
+  decisionLeaf,
+  type EventLeaf,
+  type Leaf,
+  leafBytes,
+  supersessionLeaf,
+} from '../../core/leaves.ts';
 import {
   appendLeaf,
   type CompactRange,
@@ -186,7 +193,10 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
       leaf: { index: number; bytes: Uint8Array };
       pending: Pending;
       subjectHash: string;
+      supersessionIndex?: number;
     }[] = [];
+    // Decisions superseded earlier in this batch: a second successor is a conflict, not a failed batch.
+    const supersededInBatch = new Set<string>();
     for (const p of batch) {
       const { write } = p;
       const key = `${write.clientId}\n${write.idempotencyKey}`;
@@ -204,6 +214,16 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
         );
         continue;
       }
+      const superseding = write.supersession;
+      if (
+        superseding &&
+        (supersededInBatch.has(superseding.supersededId) ||
+          rows.successorOf(superseding.supersededId) !== undefined)
+      ) {
+        results.push({ kind: 'conflict' });
+        continue;
+      }
+      if (superseding) supersededInBatch.add(superseding.supersededId);
       inBatch.set(key, results.length);
       const decisionId = write.decision.id;
       write.accesses.forEach((access, i) => {
@@ -231,7 +251,28 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
         decidedAt: write.decision.decidedAt,
         accesses: write.accesses.length,
       });
-      fresh.push({ position: results.length, leaf: append(leaf), pending: p, subjectHash: applicantHash });
+      const decisionAt = append(leaf);
+      // The supersession leaf follows its decision leaf, binding both decisions' indices.
+      const supersessionIndex = superseding
+        ? append(
+            supersessionLeaf(subjectKey(applicantHash), {
+              supersededId: superseding.supersededId,
+              supersededLeaf: superseding.supersededLeaf,
+              decisionId,
+              decisionLeaf: decisionAt.index,
+              reviewerId: superseding.reviewerId,
+              reasonCode: superseding.reasonCode,
+              at: superseding.at,
+            }),
+          ).index
+        : undefined;
+      fresh.push({
+        position: results.length,
+        leaf: decisionAt,
+        pending: p,
+        subjectHash: applicantHash,
+        ...(supersessionIndex === undefined ? {} : { supersessionIndex }),
+      });
       results.push(pending); // replaced below once the checkpoint and receipt exist
     }
     const eventIndices = events.map((e) => append(e.event).index);
@@ -244,7 +285,7 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
     // Same transaction as the checkpoint: a checkpoint is never signed without its anchor row.
     insertOutbox.run({ size: range.size, createdAt });
     latestNote = note;
-    for (const { position, leaf, pending: p, subjectHash } of fresh) {
+    for (const { position, leaf, pending: p, subjectHash, supersessionIndex } of fresh) {
       const { write } = p;
       const receipt = receiptFor(leaf, range.size, note);
       rows.insertDecision({
@@ -260,6 +301,19 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
         decisionSealed: p.sealed.decisionSealed,
         requestSealed: p.sealed.requestSealed,
       });
+      const superseding = write.supersession;
+      if (superseding && supersessionIndex !== undefined) {
+        rows.insertSupersession({
+          supersededId: superseding.supersededId,
+          decisionId: write.decision.id,
+          leafIndex: supersessionIndex,
+          cause: 'review',
+          reviewerId: superseding.reviewerId,
+          reasonCode: superseding.reasonCode,
+          noteSealed: p.sealed.noteSealed,
+          createdAt,
+        });
+      }
       results[position] = { kind: 'new', decision: { ...write.decision, receipt } };
     }
     return { results, eventIndices };

@@ -120,6 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     findByIdempotencyKey: rows.findByIdempotencyKey,
     get: rows.get,
+    request: rows.request,
     commit: sequencer.commit,
     appendEvent: sequencer.appendEvent,
     subjectAccess: subjects.subjectAccess,

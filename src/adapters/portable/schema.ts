@@ -178,3 +178,23 @@ export const ledgerAnchors = sqliteTable('ledger_anchors', {
   /** Leaves it added since the previous anchor. */
   leaves: integer('leaves').notNull(),
 });
+
+/**
+ * A decision replaced by a newer one (issue 13). Written in the successor's write set; the
+ * primary key allows one successor per decision. The reviewer's note is sealed.
+ */
+export const supersessions = sqliteTable(
+  'supersessions',
+  {
+    supersededId: text('superseded_id').primaryKey(),
+    decisionId: text('decision_id').notNull(),
+    /** The supersession leaf's index. */
+    leafIndex: integer('leaf_index').notNull(),
+    cause: text('cause').notNull(),
+    reviewerId: text('reviewer_id').notNull(),
+    reasonCode: text('reason_code').notNull(),
+    noteSealed: text('note_sealed').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('supersessions_decision').on(t.decisionId)],
+);

@@ -15,6 +15,8 @@ export interface SealedWrite {
   readonly recordsSealed: readonly string[];
   /** Per access, its consent reference sealed (one seal per distinct reference). */
   readonly consentSealed: readonly string[];
+  /** A review's note sealed; empty when the write supersedes nothing. */
+  readonly noteSealed: string;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface SealedWrite {
  */
 export async function sealWrite(sealer: Sealer, write: DecisionWrite): Promise<SealedWrite> {
   const references = [...new Set(write.accesses.map((a) => a.consentReference))];
-  const [decisionSealed, requestSealed, ...rest] = await Promise.all([
+  const [noteSealed, decisionSealed, requestSealed, ...rest] = await Promise.all([
+    write.supersession ? sealer.sealJson(write.supersession.note) : Promise.resolve(''),
     sealer.sealJson(write.decision),
     sealer.sealJson(write.request),
     ...references.map((r) => sealer.sealJson(r)),
@@ -34,6 +37,7 @@ export async function sealWrite(sealer: Sealer, write: DecisionWrite): Promise<S
     requestSealed: requestSealed ?? '',
     recordsSealed: rest.slice(references.length),
     consentSealed: write.accesses.map((a) => byReference.get(a.consentReference) ?? ''),
+    noteSealed: noteSealed ?? '',
   };
 }
 

@@ -4,7 +4,7 @@
  * batch. Personal data is sealed here, in the Worker, before it travels to the sequencer.
  */
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
-import type { Decision, Receipt } from '../../../schemas/index.ts';
+import type { Decision, Receipt, VerificationRequest } from '../../../schemas/index.ts';
 import type {
   CommitResult,
   DecisionStore,
@@ -19,7 +19,7 @@ import type {
   InclusionProof,
   TransparencyLog,
 } from '../../core/transparency-log.ts';
-import { accessRecords, decisions } from '../portable/schema.ts';
+import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { trackerEntries } from '../portable/subject-access.ts';
 import { idempotencyKeyHash, openSealed, sealWrite } from '../portable/write-sealing.ts';
@@ -118,6 +118,18 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       })),
       decisionSealed: sealed.decisionSealed,
       requestSealed: sealed.requestSealed,
+      ...(write.supersession
+        ? {
+            supersession: {
+              supersededId: write.supersession.supersededId,
+              supersededLeaf: write.supersession.supersededLeaf,
+              reviewerId: write.supersession.reviewerId,
+              reasonCode: write.supersession.reasonCode,
+              noteSealed: sealed.noteSealed,
+              at: write.supersession.at,
+            },
+          }
+        : {}),
     });
     if (result.status === 'committed')
       return { status: 'committed', decision: { ...write.decision, receipt: result.receipt } };
@@ -152,7 +164,24 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       const keyHash = idempotencyKeyHash(sealer, clientId, idempotencyKey);
       return findStored(and(eq(decisions.clientId, clientId), eq(decisions.idempotencyKey, keyHash)));
     },
-    get: (id) => findStored(eq(decisions.id, id)),
+    async get(id) {
+      const found = await findStored(eq(decisions.id, id));
+      if (!found) return undefined;
+      const [successor] = await db
+        .select({ decisionId: supersessions.decisionId })
+        .from(supersessions)
+        .where(eq(supersessions.supersededId, id))
+        .limit(1);
+      return successor ? { ...found, supersededBy: successor.decisionId } : found;
+    },
+    async request(id) {
+      const [row] = await db
+        .select({ sealed: decisions.requestSealed })
+        .from(decisions)
+        .where(eq(decisions.id, id))
+        .limit(1);
+      return row ? openSealed<VerificationRequest>(sealer, row.sealed, 'request') : undefined;
+    },
     commit,
     appendEvent: (event) => sequencer.appendEvent(event),
 

@@ -18,7 +18,14 @@ import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import type { Receipt } from '../../../schemas/index.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
-import { accessLeaf, decisionLeaf, LEAF_VERSION, type Leaf, leafBytes } from '../../core/leaves.ts';
+import {
+  accessLeaf,
+  decisionLeaf,
+  LEAF_VERSION,
+  type Leaf,
+  leafBytes,
+  supersessionLeaf,
+} from '../../core/leaves.ts';
 import {
   appendLeaf,
   type CompactRange,
@@ -30,7 +37,7 @@ import { assembleProof, planInclusion, planNodes } from '../../core/log/proof.ts
 import { leafHash } from '../../core/log/rfc9162.ts';
 import type { PerfectNode } from '../../core/log/tree-nodes.ts';
 import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
-import { accessRecords, decisions } from '../portable/schema.ts';
+import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import { type D1Db, latestCheckpoint, nodeKey, nodeReader, readNodes } from './d1-log-reads.ts';
 import { blobBytes, blobParam, chunks, insertRows } from './d1-rows.ts';
 import type {
@@ -81,6 +88,7 @@ interface TreeState {
 // Parameters per row, at most (a schema change widens the rows, and the chunks shrink with it).
 const ACCESS_COLUMNS = getTableConfig(accessRecords).columns.length;
 const DECISION_COLUMNS = getTableConfig(decisions).columns.length;
+const SUPERSESSION_COLUMNS = getTableConfig(supersessions).columns.length;
 
 /** One statement of the batch, with positional parameters. */
 interface BatchStatement {
@@ -217,6 +225,20 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     return found;
   }
 
+  /** Which of these decisions already have a successor. */
+  async function supersededAmong(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks([...new Set(ids)], 1)) {
+      if (part.length === 0) continue;
+      const rows = await db
+        .select({ id: supersessions.supersededId })
+        .from(supersessions)
+        .where(or(...part.map((id) => eq(supersessions.supersededId, id))));
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+
   async function subjectKeysFor(hashes: readonly string[]): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>();
     for (const part of chunks([...new Set(hashes)], 1)) {
@@ -236,6 +258,10 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     const commits = batch.flatMap((p) => (p.kind === 'commit' ? [p] : []));
     const events = batch.flatMap((p) => (p.kind === 'event' ? [p] : []));
     const existing = await existingFor(commits.map((p) => p.write));
+    // A decision superseded before, or earlier in this batch: its second successor is a conflict.
+    const superseded = await supersededAmong(
+      commits.flatMap((p) => (p.write.supersession ? [p.write.supersession.supersededId] : [])),
+    );
     const knownKeys = await subjectKeysFor(
       commits.flatMap((p) => [p.write.applicant.subjectHash, ...p.write.accesses.map((a) => a.subjectHash)]),
     );
@@ -269,6 +295,7 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     const outcomes: Outcome[] = [];
     const inBatch = new Map<string, number>();
     const accessRows: (typeof accessRecords.$inferInsert)[] = [];
+    const supersessionRows: (typeof supersessions.$inferInsert)[] = [];
     for (const { write } of commits) {
       const key = `${write.clientId}\n${write.idempotencyKey}`;
       const stored = existing.get(key);
@@ -291,6 +318,12 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
         );
         continue;
       }
+      const superseding = write.supersession;
+      if (superseding && superseded.has(superseding.supersededId)) {
+        outcomes.push({ kind: 'conflict' });
+        continue;
+      }
+      if (superseding) superseded.add(superseding.supersededId);
       inBatch.set(key, outcomes.length);
       const { decisionId } = write;
       for (const access of write.accesses) {
@@ -316,7 +349,32 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
         decidedAt: write.decidedAt,
         accesses: write.accesses.length,
       });
-      outcomes.push({ kind: 'new', write, leafIndex: append(leaf) });
+      const leafIndex = append(leaf);
+      if (superseding) {
+        // Right after its decision leaf, binding both decisions' indices.
+        const at = append(
+          supersessionLeaf(keyOf(write.applicant.subjectHash), {
+            supersededId: superseding.supersededId,
+            supersededLeaf: superseding.supersededLeaf,
+            decisionId,
+            decisionLeaf: leafIndex,
+            reviewerId: superseding.reviewerId,
+            reasonCode: superseding.reasonCode,
+            at: superseding.at,
+          }),
+        );
+        supersessionRows.push({
+          supersededId: superseding.supersededId,
+          decisionId,
+          leafIndex: at,
+          cause: 'review',
+          reviewerId: superseding.reviewerId,
+          reasonCode: superseding.reasonCode,
+          noteSealed: superseding.noteSealed,
+          createdAt: superseding.at,
+        });
+      }
+      outcomes.push({ kind: 'new', write, leafIndex });
     }
     const eventIndices = events.map((e) => append({ v: LEAF_VERSION, kind: 'event', ...e.event }));
 
@@ -385,6 +443,8 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
       );
       for (const part of chunks(decisionRows, DECISION_COLUMNS))
         statements.push(db.insert(decisions).values(part).toSQL());
+      for (const part of chunks(supersessionRows, SUPERSESSION_COLUMNS))
+        statements.push(db.insert(supersessions).values(part).toSQL());
       statements.push(
         ...insertRows(
           'log_checkpoints',

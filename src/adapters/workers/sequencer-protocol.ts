@@ -41,6 +41,17 @@ export interface SequencerCommit {
   /** The decision without its receipt, sealed. */
   readonly decisionSealed: string;
   readonly requestSealed: string;
+  /** A reviewed decision's link to the one it replaces (the note already sealed). */
+  readonly supersession?: SequencerSupersession;
+}
+
+export interface SequencerSupersession {
+  readonly supersededId: string;
+  readonly supersededLeaf: number;
+  readonly reviewerId: string;
+  readonly reasonCode: string;
+  readonly noteSealed: string;
+  readonly at: string;
 }
 
 export type SequencerCommitResult =

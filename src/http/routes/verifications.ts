@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { Decision } from '../../../schemas/decision.ts';
 import { Problem } from '../../../schemas/problem.ts';
+import { ReviewRequest } from '../../../schemas/review.ts';
 import { VerificationRequest } from '../../../schemas/verification-request.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { AppDeps, AppEnv } from '../app-deps.ts';
@@ -71,6 +72,33 @@ const read = createRoute({
   },
 });
 
+const review = createRoute({
+  method: 'post',
+  path: '/v1/verifications/{id}/reviews',
+  summary: 'Review a decision: a new signed decision that supersedes it',
+  description:
+    'The reviewer (the token’s client) may not be the client that asked for the decision. The note is sealed at rest and never enters the log; the log gets a `supersession` leaf binding both decisions and a commitment to the reviewer.',
+  security: [{ bearer: [] }],
+  middleware: [requireScope('reviews:write'), requireJson] as const,
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: { required: true, content: { 'application/json': { schema: ReviewRequest } } },
+  },
+  responses: {
+    201: {
+      description: 'The reviewed decision, signed, with its receipt and `supersedes`',
+      content: { 'application/json': { schema: Decision } },
+    },
+    400: problem('Invalid review (outcome, reasonCode from the published list, note)'),
+    401: problem('Missing or invalid token'),
+    403: problem('Token lacks reviews:write, or the reviewer asked for the decision'),
+    404: problem('No such decision for this client (without audit:read)'),
+    409: problem('The decision was already superseded'),
+    413: problem('Body too large'),
+    415: problem('Not application/json'),
+  },
+});
+
 export function verificationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(create, async (c) => {
     const principal = c.get('principal');
@@ -97,6 +125,19 @@ export function verificationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       principal.scopes.includes('audit:read'),
     );
     return c.json(decision, 200);
+  });
+
+  app.openapi(review, async (c) => {
+    const principal = c.get('principal');
+    const decision = await deps.service.review({
+      decisionId: c.req.valid('param').id,
+      reviewerId: principal.clientId,
+      audit: principal.scopes.includes('audit:read'),
+      review: c.req.valid('json'),
+      language: languageOf(c.req.header('accept-language')),
+    });
+    c.header('Location', `/v1/verifications/${decision.id}`);
+    return c.json(decision, 201);
   });
 }
 

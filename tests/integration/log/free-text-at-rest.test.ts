@@ -71,6 +71,7 @@ describe('free text from the request at rest', () => {
     first.db.$client.prepare('UPDATE access_records SET consent_reference = ?').run(REFERENCE);
     first.db.$client.prepare('UPDATE decisions SET idempotency_key = ?').run(KEY);
     first.db.$client.exec('DROP INDEX decisions_leaf; DROP INDEX access_leaf;'); // 0004's
+    first.db.$client.exec('DROP TABLE supersessions;'); // 0005's
     const { created } = first.db.$client
       .prepare('SELECT created_at AS created FROM __drizzle_migrations ORDER BY created_at LIMIT 1 OFFSET 3')
       .get() as { created: number };
