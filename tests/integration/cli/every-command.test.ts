@@ -16,6 +16,7 @@ import { egw } from '../../../src/cli/egw.ts';
 import { egwSpecOf, suggest } from '../../../src/cli/egw-command.ts';
 import type { EgwOption } from '../../../src/cli/options.ts';
 import { egwInProcess } from '../../support/egw-in-process.ts';
+import { freePort } from '../../support/free-port.ts';
 import { ROOT } from '../../support/gateway-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-every-command-'));
@@ -271,17 +272,6 @@ describe('every egw command', () => {
     );
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Run {
   readonly code: number | null;

@@ -6,27 +6,16 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { egwInProcess } from '../../support/egw-in-process.ts';
+import { freePort } from '../../support/free-port.ts';
 import { type InProcessGateway, ROOT, startInProcess } from '../../support/gateway-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'egw-partner-demo-'));
 let gw: InProcessGateway;
 let demo: ChildProcessWithoutNullStreams | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const data = join(dir, 'data');

@@ -8,7 +8,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generatePopulation, type Sandboxes, startSandboxes } from '../../../connectors/index.ts';
@@ -20,6 +19,7 @@ import {
   loadDevIssuerKey,
   loadSigningKey,
 } from '../../../src/adapters/node/key-files.ts';
+import { freePort } from '../../support/free-port.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
@@ -49,19 +49,6 @@ const QUIET_ENV = {
   NO_COLOR: '1',
   CI: 'true',
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolveRun, reject) => {
