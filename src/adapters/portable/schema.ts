@@ -190,11 +190,86 @@ export const supersessions = sqliteTable(
     decisionId: text('decision_id').notNull(),
     /** The supersession leaf's index. */
     leafIndex: integer('leaf_index').notNull(),
+    /** review | reverification */
     cause: text('cause').notNull(),
     reviewerId: text('reviewer_id').notNull(),
     reasonCode: text('reason_code').notNull(),
     noteSealed: text('note_sealed').notNull(),
     createdAt: text('created_at').notNull(),
+    /** The successor's `reviewRequired` (1/0): the change feed and webhooks say it without unsealing. */
+    reviewRequired: integer('review_required').notNull().default(0),
   },
-  (t) => [uniqueIndex('supersessions_decision').on(t.decisionId)],
+  (t) => [
+    uniqueIndex('supersessions_decision').on(t.decisionId),
+    // The change feed and the webhook outbox read supersessions in log order.
+    index('supersessions_leaf').on(t.leafIndex),
+  ],
+);
+
+/**
+ * Decisions waiting to be re-verified (issue 13): a provisional decision, or a needs_review one
+ * whose only cause is an unavailable registry. The row is written in the decision's own write set
+ * and closed in its successor's, so a crash never loses a re-verification or runs one twice.
+ * No personal data: ids, source names, times and error codes.
+ */
+export const reverifications = sqliteTable(
+  'reverifications',
+  {
+    decisionId: text('decision_id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    /** JSON array of the built-in sources that were unavailable: only these are asked again. */
+    sources: text('sources').notNull(),
+    enqueuedAt: text('enqueued_at').notNull(),
+    /** When the policy's window closes (ISO instant): after it, a final needs_review says why. */
+    notAfter: text('not_after').notNull(),
+    /** pending | done (a successor exists) */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull(),
+    /** Epoch milliseconds: the worker takes rows whose time has come, oldest first. */
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** The error code of the last failed attempt (ERR_REGISTRY_TIMEOUT…), never a message. */
+    lastError: text('last_error'),
+    /** A worker holds the row until then (epoch ms): a Cron run never overlaps another's work. */
+    leasedUntil: integer('leased_until'),
+    /** The successor's id once done. */
+    successorId: text('successor_id'),
+    closedAt: text('closed_at'),
+  },
+  (t) => [index('reverifications_due').on(t.state, t.nextAttemptAt)],
+);
+
+/** One webhook per client (issue 13). The secret is sealed; the URL is not personal data. */
+export const webhooks = sqliteTable('webhooks', {
+  clientId: text('client_id').primaryKey(),
+  url: text('url').notNull(),
+  secretSealed: text('secret_sealed').notNull(),
+  /**
+   * The supersession leaf index up to which events were put in the outbox: events are taken
+   * from the durable `supersessions` rows, so none is lost between a decision and its delivery.
+   */
+  cursor: integer('cursor').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** The webhook outbox: one row per event and client, retried with backoff for 24 h. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    eventId: text('event_id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    /** decision.superseded | decision.reviewed */
+    type: text('type').notNull(),
+    /** The successor decision. */
+    decisionId: text('decision_id').notNull(),
+    supersededId: text('superseded_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** pending | delivered | failed (24 h passed without a 2xx) */
+    state: text('state').notNull(),
+    lastStatus: integer('last_status'),
+    deliveredAt: text('delivered_at'),
+  },
+  (t) => [index('webhook_deliveries_due').on(t.state, t.nextAttemptAt)],
 );
