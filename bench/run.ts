@@ -1,18 +1,19 @@
 /**
- * `npm run bench [-- --quick]`: what trust costs, measured against the physical floor in
+ * `npm run bench [-- --quick | --tiny]`: what trust costs, measured against the physical floor in
  * the same run (issue 7). The gateway runs pinned to core 0; this process (the load
  * generator) and the sandbox registries to core 1. Prints a table with pass/fail per target
- * line and writes bench/results.json.
+ * line and writes bench/results.json. `--tiny` (seconds per phase) only shows that every
+ * phase runs: its figures mean nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { directFanOut, helloSender, httpTarget, verificationSender } from './lib/clients.ts';
 import { findFabricNetwork } from './lib/fabric-network.ts';
 import { type HarnessSettings, measureRep, type SystemName, type SystemUnderTest } from './lib/harness.ts';
-import { affinityOf, pinSelf, ROOT } from './lib/processes.ts';
+import { affinityOf, ensureCompiled, pinSelf, ROOT } from './lib/processes.ts';
 import { type MetricRecord, missBy, renderTable } from './lib/report.ts';
 import { benchPersons, benchRequest } from './lib/requests.ts';
 import { GATEWAY_CORE, GENERATOR_CORE, startSystems } from './lib/systems.ts';
@@ -26,6 +27,7 @@ import { logAppendsPhase } from './phases/log-appends.ts';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    tiny: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/results.json') },
     'm7-cases': { type: 'string' },
@@ -33,40 +35,59 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const quick = values.quick === true;
+const tiny = values.tiny === true;
+const quick = values.quick === true || tiny;
 // M6 needs the local Fabric network: in the default run only when it is up; skipped with one line otherwise.
 const fabric = findFabricNetwork();
 const only = new Set((values.only ?? `cap,latency,M4,M7${fabric.up ? ',M6' : ''}`).split(','));
 const m6Skipped = !fabric.up && (values.only === undefined || only.has('M6'));
-const plan = quick
-  ? {
-      repMs: 1500,
-      warmupMs: 300,
-      reps: 2,
-      ladderReps: 1,
-      capReps: 1,
-      capSeconds: 2,
-      m4Reps: 2,
-      m4Single: 60,
-      m4Group: 1000,
-      m7Cases: 5000,
-      m7Budget: 30,
-      m7Baseline: 10,
-    }
-  : {
-      repMs: 5000,
-      warmupMs: 500,
-      reps: 5,
-      ladderReps: 2,
-      capReps: 3,
-      capSeconds: 5,
-      m4Reps: 5,
-      m4Single: 200,
-      m4Group: 4000,
-      m7Cases: 100_000,
-      m7Budget: 180,
-      m7Baseline: 40,
-    };
+const PLANS = {
+  full: {
+    repMs: 5000,
+    warmupMs: 500,
+    reps: 5,
+    ladderReps: 2,
+    capReps: 3,
+    capSeconds: 5,
+    m4Reps: 5,
+    m4Single: 200,
+    m4Group: 4000,
+    m7Cases: 100_000,
+    m7Budget: 180,
+    m7Baseline: 40,
+  },
+  quick: {
+    repMs: 1500,
+    warmupMs: 300,
+    reps: 2,
+    ladderReps: 1,
+    capReps: 1,
+    capSeconds: 2,
+    m4Reps: 2,
+    m4Single: 60,
+    m4Group: 1000,
+    m7Cases: 5000,
+    m7Budget: 30,
+    m7Baseline: 10,
+  },
+  // A smoke run (tests/integration/bench/fresh-clone.test.ts): every phase, seconds each.
+  tiny: {
+    repMs: 400,
+    warmupMs: 100,
+    reps: 1,
+    ladderReps: 1,
+    capReps: 1,
+    capSeconds: 1,
+    m4Reps: 1,
+    m4Single: 20,
+    m4Group: 200,
+    m7Cases: 200,
+    m7Budget: 5,
+    m7Baseline: 2,
+  },
+} as const;
+const size = tiny ? 'tiny' : quick ? 'quick' : 'full';
+const plan = PLANS[size];
 const m7Cases = Number(values['m7-cases'] ?? plan.m7Cases);
 const m7Budget = Number(values['m7-budget'] ?? plan.m7Budget);
 
@@ -75,11 +96,25 @@ const began = Date.now();
 
 if (availableParallelism() < 2)
   throw new Error('the benchmark needs two cores (gateway on one, generator on the other)');
+ensureCompiled();
 pinSelf(GENERATOR_CORE);
+// tmp/ is git-ignored, so a fresh clone has none; --keep leaves the work directory there.
+mkdirSync(join(ROOT, 'tmp'), { recursive: true });
 const workDir = mkdtempSync(join(ROOT, 'tmp', 'bench-'));
-log(`bench ${quick ? '(quick) ' : ''}in ${workDir}; generator pinned to core ${affinityOf(process.pid)}`);
+log(
+  `bench ${size === 'full' ? '' : `(${size}) `}in ${workDir}; generator pinned to core ${affinityOf(process.pid)}`,
+);
 
 const systems = await startSystems(workDir);
+const startUp = {
+  full: systems.full.startUp,
+  hello: systems.hello.startUp,
+  passthrough: systems.passthrough.startUp,
+};
+for (const [name, s] of Object.entries(startUp))
+  log(
+    `start-up ${name}: ready in ${s.readyMs.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB RSS, child processes: ${s.children.join(', ') || 'none'}`,
+  );
 const pinning = {
   generator: affinityOf(process.pid),
   sandboxes: affinityOf(systems.sandboxes.pid),
@@ -220,9 +255,11 @@ const results = {
     commit,
     node: process.version,
     quick,
+    size,
     seconds: Math.round((Date.now() - began) / 1000),
     pinning,
     pinnedAsPlanned: pinnedRight,
+    startUp,
     plan,
   },
   metrics: records,

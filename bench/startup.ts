@@ -2,7 +2,8 @@
  * `npx tsx bench/startup.ts [--leaves 1000000] [--data DIR]`: start-up time and peak memory of
  * the gateway against a log of `--leaves` leaves (issue 11 item 4: target ≤ 2 s at 1 M), with
  * the same measurement on an empty log as the baseline and the ratio between them. Each start
- * runs in a fresh process (so its peak RSS is its own), three times; the fastest counts. The
+ * runs in a fresh process (so its peak RSS is its own) from the compiled build, as `egw` runs,
+ * three times; the fastest counts. The
  * log is written once by the real sequencer (event leaves) and kept in `--data` for reruns.
  * Peak RSS is the larger of the fastest start and the run that waits for the full check.
  */
@@ -11,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/processes.ts';
+import { compiled, ensureCompiled, ROOT } from './lib/processes.ts';
 import { buildSyntheticLog } from './lib/synthetic-log.ts';
 
 const TARGET_MS = 2000;
@@ -31,7 +32,7 @@ interface Start {
 }
 
 function once(dir: string, fullCheck: boolean): Start {
-  const args = ['--import', 'tsx', join(ROOT, 'bench/startup/measure-startup.ts'), dir];
+  const args = [compiled('bench/startup/measure-startup.ts'), dir];
   return JSON.parse(
     execFileSync(process.execPath, fullCheck ? [...args, '--full-check'] : args, {
       cwd: ROOT,
@@ -49,6 +50,7 @@ function measure(dir: string): Start {
   return { ...best, fullCheckMs: full.fullCheckMs, peakRssMb: Math.max(best.peakRssMb, full.peakRssMb) };
 }
 
+ensureCompiled();
 try {
   once(empty, false); // creates the keys, warms the file cache
   if (!existsSync(join(large, 'gateway.sqlite'))) {

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The published command runs the TypeScript sources through tsx's loader: one source of truth, no build step.
-import { register } from 'tsx/esm/api';
+// The command runs the compiled build in dist/: no TypeScript loader, no esbuild process beside
+// the gateway. In a source checkout, a build older than the sources is rebuilt first (a note on
+// a terminal's stderr says so), so `egw` never runs stale code; when it cannot be rebuilt, one
+// line says why and what to run.
+import { ensureBuild } from '../scripts/build.js';
 
-register();
-await import('../src/cli/main.ts');
+try {
+  ensureBuild(process.stderr.isTTY ? (line) => process.stderr.write(`egw: ${line}\n`) : undefined);
+} catch (error) {
+  process.stderr.write(`egw: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+await import('../dist/src/cli/main.js');

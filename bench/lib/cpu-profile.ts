@@ -29,17 +29,17 @@ export type ProfileBucket =
   | 'other';
 
 const RULES: readonly [RegExp, ProfileBucket][] = [
-  [/\/src\/http\/auth\.ts$/, 'auth'],
+  [/\/src\/http\/auth\.[jt]s$/, 'auth'],
   [/\/src\/http\/|\/schemas\//, 'validation & routing'],
   [/\/connectors\//, 'fan-out (connectors)'],
   [/\/src\/core\/policy\//, 'policy'],
-  [/\/src\/adapters\/portable\/jose-signer\.ts$/, 'signature'],
+  [/\/src\/adapters\/portable\/jose-signer\.[jt]s$/, 'signature'],
   [
-    /\/src\/adapters\/node\/(sqlite-store|sqlite-database|checkpoint-signer)\.ts$|\/src\/adapters\/portable\/sealer\.ts$|\/src\/core\/(log\/|leaves\.ts)/,
+    /\/src\/adapters\/node\/(sqlite-store|sqlite-database|checkpoint-signer)\.[jt]s$|\/src\/adapters\/portable\/sealer\.[jt]s$|\/src\/core\/(log\/|leaves\.[jt]s)/,
     'write set (store, seal, log)',
   ],
   [/\/src\/core\//, 'service & canonical JSON'],
-  [/\/src\/adapters\/node\/prometheus-metrics\.ts$/, 'metrics'],
+  [/\/src\/adapters\/node\/prometheus-metrics\.[jt]s$/, 'metrics'],
 ];
 
 /**

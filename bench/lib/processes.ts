@@ -3,7 +3,7 @@
  * what the harness reads about them from /proc: CPU time and resident memory.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -59,12 +59,31 @@ export interface PinnedChild {
   output(): string;
   /** Resolves with the JSON after `READY ` on stdout. */
   readonly ready: Promise<Record<string, unknown>>;
+  /** Milliseconds from the spawn to `READY` on stdout (NaN before). */
+  readyMs(): number;
   stop(): Promise<void>;
 }
 
 /**
- * `taskset -c <core> node --import tsx <script> …args`. With `ipc`, the IPC channel is
- * inherited through taskset's exec.
+ * The compiled form of a source `script` (`bench/servers/gateway.ts` →
+ * `dist/bench/servers/gateway.js`): what `npm run build` writes (tsconfig.build.json).
+ */
+export function compiled(script: string): string {
+  return resolve(ROOT, 'dist', script.replace(/\.ts$/, '.js'));
+}
+
+/**
+ * Builds dist/ if a source changed since the last build (scripts/build.js --if-stale), so the
+ * servers run as `egw` does, compiled, and never as stale code.
+ */
+export function ensureCompiled(): void {
+  execFileSync(process.execPath, [resolve(ROOT, 'scripts/build.js'), '--if-stale'], { stdio: 'inherit' });
+}
+
+/**
+ * `taskset -c <core> node <compiled script> …args`: the compiled build (see {@link compiled}),
+ * with no TypeScript loader, as `egw` runs. With `ipc`, the IPC channel is inherited through
+ * taskset's exec.
  */
 export function spawnPinned(
   core: number,
@@ -78,22 +97,15 @@ export function spawnPinned(
 ): PinnedChild {
   const child = spawn(
     'taskset',
-    [
-      '-c',
-      String(core),
-      process.execPath,
-      ...(options.nodeArgs ?? []),
-      '--import',
-      'tsx',
-      resolve(ROOT, script),
-      ...args,
-    ],
+    ['-c', String(core), process.execPath, ...(options.nodeArgs ?? []), compiled(script), ...args],
     {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     },
   );
+  const spawnedAt = performance.now();
+  let readyAt = Number.NaN;
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
@@ -106,6 +118,7 @@ export function spawnPinned(
     const onData = () => {
       const m = /READY (\{.*\})\n/.exec(output);
       if (m?.[1]) {
+        readyAt = performance.now();
         child.stdout?.off('data', onData);
         resolveReady(JSON.parse(m[1]) as Record<string, unknown>);
       }
@@ -121,6 +134,7 @@ export function spawnPinned(
     },
     output: () => output,
     ready,
+    readyMs: () => readyAt - spawnedAt,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -150,4 +164,22 @@ export function residentMemory(pid: number): { readonly rss: number; readonly pe
   const kb = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
+}
+
+/** The command names (`comm`) of the live child processes of `pid`, from /proc/<pid>/stat's ppid field. */
+export function childrenOf(pid: number): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Field 4 (ppid) follows the state after the parenthesised command name.
+    const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) names.push(text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')));
+  }
+  return names;
 }

@@ -9,7 +9,7 @@ import type { BuiltInConnectorConfig, LatencyProfiles } from '../../connectors/i
 import type { Source } from '../../schemas/common.ts';
 import type { Fault } from '../../schemas/registry-records.ts';
 import { issueDevToken } from '../../src/adapters/node/key-files.ts';
-import { type PinnedChild, spawnPinned } from './processes.ts';
+import { childrenOf, type PinnedChild, residentMemory, spawnPinned } from './processes.ts';
 import { BENCH_POPULATION, BENCH_SEED } from './requests.ts';
 
 export const GATEWAY_CORE = 0;
@@ -58,11 +58,22 @@ export async function startSandboxProcess(): Promise<SandboxControl> {
   };
 }
 
+/** How a server process started: what an operator waits for and what it costs before any load. */
+export interface StartUp {
+  /** From the spawn to `READY` (listening, control port open). */
+  readonly readyMs: number;
+  /** VmRSS at `READY`, MB. */
+  readonly rssMb: number;
+  /** Its child processes at `READY` (tsx's loader would add an esbuild service here). */
+  readonly children: readonly string[];
+}
+
 export interface ServerProcess {
   readonly url: string;
   /** Control port: /profile/start, /profile/stop?file=, /usage. */
   readonly control: string;
   readonly pid: number;
+  readonly startUp: StartUp;
   stop(): Promise<void>;
 }
 
@@ -91,7 +102,18 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     { nodeArgs: options.nodeArgs ?? [] },
   );
   const ready = await proc.ready;
-  return { url: String(ready.url), control: String(ready.control), pid: proc.pid, stop: () => proc.stop() };
+  const startUp: StartUp = {
+    readyMs: proc.readyMs(),
+    rssMb: residentMemory(proc.pid).rss / 1e6,
+    children: childrenOf(proc.pid),
+  };
+  return {
+    url: String(ready.url),
+    control: String(ready.control),
+    pid: proc.pid,
+    startUp,
+    stop: () => proc.stop(),
+  };
 }
 
 export interface Systems {

@@ -65,10 +65,15 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   const f: number[] = [];
   const b1: number[] = [];
   // Warm-up (discarded): JIT, connection pools, the first subject keys.
-  const warm = { ...options, seconds: 2 };
+  const warm = { ...options, seconds: Math.min(2, options.seconds) };
   await post(warm, systems.passthrough, 32);
   await post(warm, systems.full, 32);
-  await runClosedLoop({ url: systems.hello.url, path: '/hello', connections: 16, durationSeconds: 2 });
+  await runClosedLoop({
+    url: systems.hello.url,
+    path: '/hello',
+    connections: 16,
+    durationSeconds: warm.seconds,
+  });
   for (let r = 0; r < options.reps; r++) {
     await settle(systems.passthrough.pid);
     const pass = await post(options, systems.passthrough, 128);

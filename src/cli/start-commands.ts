@@ -2,8 +2,9 @@
  * `egw start` (the embedded default: gateway + SQLite + log + sandbox registries) and
  * `egw sandbox` (the three simulated registries alone).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   BuiltInConnectorConfig,
@@ -34,8 +35,15 @@ import {
 import { sampleRequest } from './sample-request.ts';
 import { onStopSignal, shellQuote } from './signals.ts';
 
-/** The package root: `npm --prefix ROOT run -s egw` works from any folder. */
-const PACKAGE_ROOT = resolve(import.meta.dirname, '../..');
+/**
+ * The package root, the nearest folder with a package.json above this file (src/cli here,
+ * dist/src/cli in the compiled build): `npm --prefix ROOT run -s egw` works from any folder.
+ */
+const PACKAGE_ROOT = (() => {
+  for (let dir = import.meta.dirname; dirname(dir) !== dir; dir = dirname(dir))
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  return resolve(import.meta.dirname, '../..');
+})();
 
 async function fixturesFrom(file: string | undefined): Promise<Fixtures> {
   if (!file) return generatePopulation({ seed: 'egw-sandbox', size: 2000 });

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { areaOf, bucketOf, summarizeProfile } from '../../../bench/lib/cpu-profile.ts';
-import { parseProcStat } from '../../../bench/lib/processes.ts';
+import { compiled, parseProcStat, ROOT } from '../../../bench/lib/processes.ts';
 import { stepMeansMs, stepTotals } from '../../../bench/lib/prometheus.ts';
 import { atLeast, atMost, between, metric, missBy, renderTable } from '../../../bench/lib/report.ts';
 import { sampleLatency } from '../../../connectors/sandbox/latency-model.ts';
@@ -107,6 +108,21 @@ describe('cpu profile', () => {
     expect(areaOf('file:///x/node_modules/@noble/curves/ed25519.js', 'f')).toBe('@noble/curves');
     expect(areaOf('node:internal/crypto/util', 'f')).toBe('node:crypto/util');
     expect(areaOf('', 'writev')).toBe('(writev)');
+  });
+
+  it('classifies the compiled build (dist/, .js) as its sources', () => {
+    expect(bucketOf('file:///work/main/dist/src/http/auth.js')).toBe('auth');
+    expect(bucketOf('file:///work/main/dist/src/adapters/portable/jose-signer.js')).toBe('signature');
+    expect(bucketOf('file:///work/main/dist/src/core/leaves.js')).toBe('write set (store, seal, log)');
+    expect(bucketOf('file:///work/main/dist/connectors/hrss/hrss-client.js')).toBe('fan-out (connectors)');
+    expect(areaOf('file:///work/main/dist/src/core/encoding.js', 'f')).toBe('src/core/encoding.js');
+  });
+});
+
+describe('compiled', () => {
+  it('maps a source script to its place in dist/', () => {
+    expect(compiled('bench/servers/gateway.ts')).toBe(join(ROOT, 'dist/bench/servers/gateway.js'));
+    expect(compiled('src/cli/main.ts')).toBe(join(ROOT, 'dist/src/cli/main.js'));
   });
 });
 
