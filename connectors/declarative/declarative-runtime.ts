@@ -9,16 +9,15 @@ import type { Source } from '../../schemas/common.ts';
 import type { ConnectorManifest } from '../../schemas/connector-manifest.ts';
 import { isBuiltInKind } from '../../schemas/connector-manifest.ts';
 import type { ConnectorRuntime, ManifestProblem } from '../../src/core/connector-ports.ts';
-import {
-  addressRefusal,
-  classifyAddress,
-  type EndpointPolicy,
-  endpointRefusals,
-  normalizeHost,
-} from './address-policy.ts';
+import { type EndpointPolicy, endpointRefusals } from './address-policy.ts';
 import { runConformance } from './conformance.ts';
 import { asBuiltInConnector, createDeclarativeConnector } from './declarative-connector.ts';
-import { createGuardedTransport, type Resolver, systemResolver } from './guarded-transport.ts';
+import {
+  createGuardedTransport,
+  type Resolver,
+  resolvedHostRefusals,
+  systemResolver,
+} from './guarded-transport.ts';
 
 export interface DeclarativeRuntimeOptions {
   readonly policy: EndpointPolicy;
@@ -51,20 +50,9 @@ export function createDeclarativeRuntime(options: DeclarativeRuntimeOptions): Co
     const path = '/endpoint/url';
     const refused = endpointRefusals(manifest.endpoint.url, options.policy);
     if (refused.length > 0) return refused.map((message) => ({ path, message }));
-    const host = normalizeHost(new URL(manifest.endpoint.url).hostname);
-    if (classifyAddress(host) !== undefined) return [];
     // Resolved now for an early, clear answer; checked again at every connection.
-    let answers: Awaited<ReturnType<Resolver>>;
-    try {
-      answers = await resolver(host);
-    } catch {
-      return [{ path, message: `host ${host.slice(0, 64)} does not resolve` }];
-    }
-    if (answers.length === 0) return [{ path, message: `host ${host.slice(0, 64)} does not resolve` }];
-    return answers
-      .map((a) => addressRefusal(a.address, options.policy))
-      .filter((r): r is string => r !== undefined)
-      .map((r) => ({ path, message: `host ${host.slice(0, 64)} resolves to ${r}` }));
+    const resolved = await resolvedHostRefusals(manifest.endpoint.url, options.policy, resolver);
+    return resolved.map((message) => ({ path, message }));
   }
 
   return {

@@ -41,6 +41,31 @@ export const systemResolver: Resolver = async (hostname) =>
     family: a.family === 6 ? 6 : 4,
   }));
 
+/**
+ * Every DNS answer of a URL's host name checked against the policy (empty: all allowed). An
+ * IP-literal host has no answers to check: `addressRefusal` judges it before any DNS.
+ * @example await resolvedHostRefusals('https://hpf.example/api', policy, systemResolver) // []
+ */
+export async function resolvedHostRefusals(
+  url: string,
+  policy: EndpointPolicy,
+  resolver: Resolver,
+): Promise<string[]> {
+  const host = normalizeHost(new URL(url).hostname);
+  if (classifyAddress(host) !== undefined) return [];
+  let answers: readonly ResolvedAddress[];
+  try {
+    answers = await resolver(host);
+  } catch {
+    return [`host ${host.slice(0, 64)} does not resolve`];
+  }
+  if (answers.length === 0) return [`host ${host.slice(0, 64)} does not resolve`];
+  return answers
+    .map((a) => addressRefusal(a.address, policy))
+    .filter((r): r is string => r !== undefined)
+    .map((r) => `host ${host.slice(0, 64)} resolves to ${r}`);
+}
+
 /** Options of `createGuardedTransport`. */
 export interface GuardedTransportOptions {
   readonly baseUrl: string;

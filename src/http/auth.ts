@@ -45,6 +45,8 @@ export const SCOPES = [
   'connectors:admin',
   'connectors:register',
   'reviews:write',
+  'webhooks:admin',
+  'reverifications:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
