@@ -46,7 +46,6 @@ export const SCOPES = [
   'connectors:register',
   'reviews:write',
   'webhooks:admin',
-  'reverifications:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
