@@ -193,22 +193,23 @@ export function build() {
 export function ensureBuild(note) {
   const before = buildState();
   if (before.fresh) return false;
+  const started = performance.now();
   let built = false;
-  withLock(() => {
-    // Another process may have built it while this one waited for the lock.
-    if (buildState().fresh) return;
-    const started = performance.now();
-    try {
+  try {
+    withLock(() => {
+      // Another process may have built it while this one waited for the lock.
+      if (buildState().fresh) return;
       build();
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new BuildError(
-        `${before.reason}, and building it failed: ${why}; run \`npm run build\` in ${ROOT}`,
-      );
-    }
-    built = true;
-    note?.(`${before.reason}: built it in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  });
+      built = true;
+    });
+  } catch (error) {
+    // Also a read-only install (ProtectSystem=strict) or a missing compiler: one line, and what to run.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new BuildError(
+      `${before.reason}, and building it failed: ${why}; run \`npm run build\` in ${ROOT}`,
+    );
+  }
+  if (built) note?.(`${before.reason}: built it in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return built;
 }
 
