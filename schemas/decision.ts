@@ -21,6 +21,18 @@ export type RuleId = z.infer<typeof RuleId>;
 /** The basis a reviewed decision gives: a person decided, not a rule of the policy. */
 export const REVIEW_RULE = 'human_review' as const;
 
+/**
+ * The bases a re-verified decision adds to the policy's: `reverification` (which registries
+ * were asked again, and which decision this replaces), `reverification_window_closed` (they
+ * never answered: a person decides) and `possible_false_declaration` (the registries contradict
+ * the declaration a provisional grant rested on: arts. 41 and 48, a person decides).
+ */
+export const REVERIFICATION_RULES = [
+  'reverification',
+  'reverification_window_closed',
+  'possible_false_declaration',
+] as const;
+
 export const OUTCOMES = ['eligible', 'ineligible', 'needs_review'] as const;
 export const EVIDENCE_STATUSES = [
   'found',
@@ -31,7 +43,7 @@ export const EVIDENCE_STATUSES = [
 ] as const;
 
 export const Basis = z.object({
-  rule: z.enum([...RULE_IDS, REVIEW_RULE]),
+  rule: z.enum([...RULE_IDS, REVIEW_RULE, ...REVERIFICATION_RULES]),
   citation: z.string(),
   explanation: z
     .string()
@@ -82,7 +94,9 @@ export const SignedDecision = z.object({
   supersedes: z
     .string()
     .optional()
-    .meta({ description: 'The id of the decision this one replaces (after a human review).' }),
+    .meta({
+      description: 'The id of the decision this one replaces (after a human review or a re-verification).',
+    }),
   reviewRequired: z
     .boolean()
     .optional()

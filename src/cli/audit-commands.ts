@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ledgerAgreement, ledgerCoverage } from '../audit/ledger-check.ts';
 import { createLogClient } from '../audit/log-client.ts';
 import { monitorOnce } from '../audit/monitor.ts';
+import { checkSupersession } from '../audit/supersession-check.ts';
 import { type VerdictReason, verifyReceipt } from '../audit/verify-receipt.ts';
 import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
 import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
@@ -116,10 +117,22 @@ export const auditVerify = defineEgwCommand({
             }),
           )
         : undefined;
-    const checks = anchored
-      ? [...verdict.checks, { name: 'ledger', ok: anchored.ok, detail: anchored.detail }]
-      : verdict.checks;
-    const ok = verdict.ok && (anchored?.ok ?? true);
+    // A decision that replaces another: its supersession leaf, proven from the gateway's log.
+    const successor = (decision as { supersedes?: unknown }).supersedes !== undefined;
+    const bound =
+      successor && o.gateway && verdict.ok && cp
+        ? await checkSupersession({
+            decision: decision as Record<string, unknown>,
+            checkpoint: cp,
+            gateway: o.gateway,
+          })
+        : undefined;
+    const checks = [
+      ...verdict.checks,
+      ...(bound ? [bound] : []),
+      ...(anchored ? [{ name: 'ledger', ok: anchored.ok, detail: anchored.detail }] : []),
+    ];
+    const ok = verdict.ok && (bound?.ok ?? true) && (anchored?.ok ?? true);
     if (o.json) {
       process.stdout.write(
         `${JSON.stringify({ ok, reason: verdict.reason ?? (ok ? undefined : 'not_anchored'), checks }, null, 2)}\n`,
@@ -130,9 +143,11 @@ export const auditVerify = defineEgwCommand({
       process.stdout.write(
         ok
           ? `\nThe receipt verifies: this decision was signed by the gateway and is in its log${anchored ? ', which the ledger anchors' : ''}.\n`
-          : verdict.ok
-            ? `\nThe receipt verifies against the log, but the ledger does not confirm it: ${anchored?.detail}\n`
-            : `\n${SUMMARY[verdict.reason ?? 'altered']}\n`,
+          : verdict.ok && bound && !bound.ok
+            ? `\nThe receipt verifies, but the log does not prove which decision it replaces: ${bound.detail}\n`
+            : verdict.ok
+              ? `\nThe receipt verifies against the log, but the ledger does not confirm it: ${anchored?.detail}\n`
+              : `\n${SUMMARY[verdict.reason ?? 'altered']}\n`,
       );
     }
     return ok ? 0 : 1;

@@ -17,6 +17,7 @@ import { zodIssuesToErrors } from '../http/problems.ts';
 import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
 import { startDemoEndpoint } from './demo-endpoint.ts';
 import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
+import { callGateway } from './gateway-call.ts';
 import { dataOption, existingFile, flag, newFile, numberOption, text, urlOption } from './options.ts';
 import { onStopSignal } from './signals.ts';
 
@@ -57,35 +58,6 @@ function readManifest(file: string): ConnectorManifest | undefined {
   for (const e of zodIssuesToErrors(parsed.error.issues))
     process.stderr.write(`  ${e.path || '/'}: ${e.message}\n`);
   return fail(`${file}: ${parsed.error.issues.length} problem(s)`);
-}
-
-async function callGateway(
-  args: { readonly gateway: string; readonly token?: string | undefined },
-  method: 'GET' | 'POST',
-  path: string,
-  body?: string,
-  contentType = 'application/json',
-): Promise<Response | undefined> {
-  const token = args.token ?? process.env.EGW_TOKEN;
-  if (!token) return fail('give --token or set EGW_TOKEN');
-  const res = await fetchOrExplain(`${args.gateway}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': contentType }),
-    },
-    ...(body === undefined ? {} : { body }),
-  });
-  if (!res.ok) {
-    const problem = (await res.json().catch(() => ({}))) as {
-      title?: string;
-      detail?: string;
-      errors?: { path: string; message: string }[];
-    };
-    for (const e of problem.errors ?? []) process.stderr.write(`  ${e.path || '/'}: ${e.message}\n`);
-    return fail(`HTTP ${res.status}: ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`);
-  }
-  return res;
 }
 
 async function printJson(res: Response | undefined): Promise<unknown> {

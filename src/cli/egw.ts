@@ -9,6 +9,7 @@ import { audit } from './audit-commands.ts';
 import { batch } from './batch-command.ts';
 import { connectors } from './connectors-commands.ts';
 import { backup, keys } from './operator-commands.ts';
+import { reverify } from './reverify-commands.ts';
 import { sandbox, start } from './start-commands.ts';
 import { token } from './token-command.ts';
 
@@ -27,6 +28,7 @@ export const egw: CommandDef = {
     connectors,
     keys,
     backup,
+    reverify,
     'anchor-relay': anchorRelay,
   },
 };

@@ -118,6 +118,22 @@ export const start = defineEgwCommand({
       max: 30_000,
       unit: 'ms',
     }),
+    'reverify-interval-ms': numberOption({
+      description:
+        'How often the re-verification worker looks for decisions whose registries may have recovered',
+      default: 30_000,
+      min: 100,
+      max: 3_600_000,
+      unit: 'ms',
+    }),
+    'reverify-backoff-ms': numberOption({
+      description:
+        'First retry delay of a re-verification whose registry is still down (doubled per attempt, up to 6 h)',
+      default: 60_000,
+      min: 100,
+      max: 21_600_000,
+      unit: 'ms',
+    }),
     quota: converted(
       {
         description:
@@ -177,6 +193,10 @@ export const start = defineEgwCommand({
       port: o.port,
       registries,
       registryDeadlineMs: o['deadline-ms'],
+      reverification: {
+        intervalMs: o['reverify-interval-ms'],
+        backoffBaseMs: o['reverify-backoff-ms'],
+      },
       issuers,
       trustDevIssuer,
       ...(o['log-origin'] ? { logOrigin: o['log-origin'] } : {}),

@@ -101,6 +101,7 @@ export async function reviewDecision(deps: ReviewDeps, input: ReviewInput): Prom
     payloadDigest: base64url(sha256(payload)),
     accesses: [],
     supersession: {
+      cause: 'review',
       supersededId: old.id,
       supersededLeaf: old.receipt.leafIndex,
       reviewerId: input.reviewerId,

@@ -4,8 +4,8 @@
  * not at all (ARCHITECTURE.md invariant 1), and the log indices are assigned by the one
  * sequencer behind this port (invariant 6).
  */
-import type { Decision, EvidenceKind, Receipt, VerificationRequest } from '../../schemas/index.ts';
-import type { Purpose } from './leaves.ts';
+import type { Decision, EvidenceKind, Receipt, Source, VerificationRequest } from '../../schemas/index.ts';
+import type { Purpose, SupersessionCause } from './leaves.ts';
 
 /** One registry access about one person, as recorded for the data tracker. */
 export interface AccessWrite {
@@ -34,14 +34,25 @@ export interface DecisionWrite {
   readonly accesses: readonly AccessWrite[];
   /** Set when this decision replaces another (a human review): written in the same write set. */
   readonly supersession?: SupersessionWrite;
+  /** Set when this decision must be re-verified: its queue row is written in the same write set. */
+  readonly reverification?: ReverificationWrite;
 }
 
-/** A reviewed decision's link to the one it replaces. */
+/** A decision left open by unavailable registries, queued for the re-verification worker. */
+export interface ReverificationWrite {
+  /** The built-in sources that were unavailable: only these are asked again. */
+  readonly sources: readonly Source[];
+  /** When the policy's window closes (ISO instant). */
+  readonly notAfter: string;
+}
+
+/** A successor decision's link to the one it replaces. */
 export interface SupersessionWrite {
+  readonly cause: SupersessionCause;
   readonly supersededId: string;
   /** The superseded decision's leaf index (its receipt's). */
   readonly supersededLeaf: number;
-  /** The reviewer's client id: committed in the leaf, stored beside the row. */
+  /** The reviewer's client id (REVERIFICATION_ACTOR for a re-verification): committed in the leaf, stored beside the row. */
   readonly reviewerId: string;
   readonly reasonCode: string;
   /** Free text: sealed at rest, never in the log. */
@@ -61,6 +72,14 @@ export interface StoredDecision {
   readonly decision: Decision;
   /** The id of the decision that replaced this one, if any. */
   readonly supersededBy?: string;
+}
+
+/** One registry access of a stored decision, unsealed: what re-verification keeps of the first answers. */
+export interface StoredAccess {
+  readonly source: EvidenceKind;
+  readonly idNumber: string;
+  readonly status: 'found' | 'not_found' | 'unavailable';
+  readonly records: readonly unknown[];
 }
 
 /** One line of the data tracker: a registry access or a decision about a person. */
@@ -84,7 +103,9 @@ export interface SubjectAccessEntry {
  * - Concurrent commits SHOULD be grouped into one transaction (group commit).
  * - A commit with `supersession` MUST write its supersession leaf right after its decision leaf and
  *   its supersession record in the same write set; it MUST answer `conflict` (writing nothing)
- *   when the superseded decision already has a successor.
+ *   when the superseded decision already has a successor. The same write set closes the
+ *   superseded decision's re-verification row, if it has one.
+ * - A commit with `reverification` MUST write its queue row in the same write set.
  * - A second commit with the same (clientId, idempotencyKey) MUST NOT write anything: it answers
  *   `replayed` with the stored decision when `requestDigest` matches, `conflict` otherwise.
  * @example
@@ -96,6 +117,8 @@ export interface DecisionStore {
   get(id: string): Promise<StoredDecision | undefined>;
   /** The request a stored decision answered (unsealed), for a review to commit to the same applicant. */
   request(id: string): Promise<VerificationRequest | undefined>;
+  /** A stored decision's registry accesses (built-in and partner), unsealed, in log order. */
+  accesses(id: string): Promise<readonly StoredAccess[]>;
   commit(write: DecisionWrite): Promise<CommitResult>;
   subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]>;
 }

@@ -81,7 +81,8 @@ export interface EventLeaf {
 export interface SupersessionLeaf {
   readonly v: typeof LEAF_VERSION;
   readonly kind: 'supersession';
-  readonly cause: 'review';
+  /** A person's review, or the re-verification worker once the registries answered (or its window closed). */
+  readonly cause: SupersessionCause;
   readonly supersededId: string;
   readonly supersededLeaf: number;
   readonly decisionId: string;
@@ -92,6 +93,11 @@ export interface SupersessionLeaf {
   readonly reasonCode: string;
   readonly at: string;
 }
+
+export type SupersessionCause = 'review' | 'reverification';
+
+/** The actor a re-verification's supersession leaf commits to in place of a reviewer. */
+export const REVERIFICATION_ACTOR = 'egw:reverification';
 
 export type Leaf = DecisionLeaf | AccessLeaf | EventLeaf | SupersessionLeaf;
 
@@ -136,6 +142,7 @@ export function reviewerCommitment(
 
 /** What a supersession leaf says, and the reviewer id its commitment binds. */
 export interface SupersessionLeafInput {
+  readonly cause: SupersessionCause;
   readonly supersededId: string;
   readonly supersededLeaf: number;
   readonly decisionId: string;
@@ -153,7 +160,7 @@ export function supersessionLeaf(subjectKey: Uint8Array, s: SupersessionLeafInpu
   return {
     v: LEAF_VERSION,
     kind: 'supersession',
-    cause: 'review',
+    cause: s.cause,
     supersededId: s.supersededId,
     supersededLeaf: s.supersededLeaf,
     decisionId: s.decisionId,

@@ -4,33 +4,30 @@
  * deadline → evidence → policy → sign → one atomic write set.
  */
 
-import { SOURCES } from '../../schemas/common.ts';
-import type { Decision, Evidence, Source, VerificationRequest } from '../../schemas/index.ts';
+import type { Decision, VerificationRequest } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import {
-  type PartnerAnswer,
-  partnerAccesses,
-  partnerEvidence,
-  planPartnerQueries,
-} from './connector-evidence.ts';
+  type QueuedReverification,
+  type ReverifyResult,
+  reverifyDecision,
+} from './decision-reverification.ts';
 import { type ReviewInput, reviewDecision } from './decision-review.ts';
-import type { AccessWrite, DecisionStore } from './decision-store.ts';
+import type { DecisionStore, ReverificationWrite } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
-import type { Purpose } from './leaves.ts';
-import type { EvidenceSet, Language, Policy, QueryPlan, SourceEvidence } from './policy/types.ts';
-import type {
-  Clock,
-  ConnectorRegistry,
-  QueryPriority,
-  RecordsBySource,
-  RegistryAnswer,
-  Signer,
-} from './ports.ts';
+import type { Language, Policy, PolicyDecision, QueryPlan } from './policy/types.ts';
+import type { Clock, ConnectorRegistry, QueryPriority, Signer } from './ports.ts';
+import {
+  accessWrites,
+  createFanOut,
+  decisionEvidence,
+  evidenceSet,
+  type FanOutResult,
+} from './registry-fan-out.ts';
 import { assertRequestDates, shanghaiDate } from './request-dates.ts';
 
-export const PURPOSE: Purpose = 'legal_aid_eligibility';
+export { PURPOSE } from './registry-fan-out.ts';
 
 export interface VerificationServiceOptions {
   readonly policies: readonly Policy[];
@@ -74,6 +71,8 @@ export interface VerificationService {
   read(id: string, clientId: string, audit: boolean): Promise<Decision>;
   /** A human review: a new signed decision that supersedes the reviewed one. */
   review(input: ReviewInput): Promise<Decision>;
+  /** One queued re-verification: a superseding decision, or why not yet. */
+  reverify(queued: QueuedReverification): Promise<ReverifyResult>;
 }
 
 /**
@@ -82,7 +81,8 @@ export interface VerificationService {
  * const { decision } = await service.verify({ clientId, idempotencyKey, request, language: 'zh-CN' });
  */
 export function createVerificationService(options: VerificationServiceOptions): VerificationService {
-  const { store, signer, clock, connectors } = options;
+  const { store, signer, clock } = options;
+  const fanOut = createFanOut(options);
   const observe = options.observe ?? (() => {});
   const timed = async <T>(step: VerificationStep, run: () => Promise<T> | T): Promise<T> => {
     const started = performance.now();
@@ -105,100 +105,6 @@ export function createVerificationService(options: VerificationServiceOptions): 
       });
     }
     return policy;
-  }
-
-  async function fanOut(
-    request: VerificationRequest,
-    plan: QueryPlan,
-    requestId: string,
-    priority: QueryPriority,
-  ) {
-    if (priority === 'batch') await admitBatch(plan.queries, requestId, request.region);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.registryDeadlineMs);
-    const answers = new Map<Source, RegistryAnswer<unknown>>();
-    const subjectsBySource = new Map<Source, readonly string[]>();
-    const partners = planPartnerQueries(connectors, request, plan);
-    const query = {
-      purpose: PURPOSE,
-      consentReference: request.consent.reference,
-      requestId,
-      signal: controller.signal,
-      priority,
-    };
-    try {
-      // Promise.all keeps the planned order, so evidence and access leaves never depend on
-      // which registry answered first.
-      const [partnerAnswers] = await Promise.all([
-        Promise.all(
-          partners.map(async ({ kind, connector, subjects }): Promise<PartnerAnswer> => {
-            const answer = await connector.query({ subjects, ...query });
-            return { kind, subjects, answer };
-          }),
-        ),
-        Promise.all(
-          plan.queries.map(async ({ source, subjects }) => {
-            subjectsBySource.set(source, subjects);
-            const connector = connectors.get(source, request.region);
-            const answer: RegistryAnswer<unknown> = connector
-              ? await connector.query({ subjects, ...query })
-              : {
-                  status: 'unavailable',
-                  code: 'ERR_REGISTRY_UNREACHABLE',
-                  retryable: true,
-                  detail: 'no active connector',
-                };
-            answers.set(source, answer);
-          }),
-        ),
-      ]);
-      return { plan, answers, subjectsBySource, partnerAnswers };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * A batch request waits for every planned registry's quota before its deadline starts.
-   * Online requests do not come here: they are served first and wait inside `query`,
-   * within their deadline, like any slow registry.
-   */
-  async function admitBatch(
-    queries: readonly { source: Source }[],
-    requestId: string,
-    region: string,
-  ): Promise<void> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.batchAdmissionMs ?? 30_000);
-    try {
-      const admitted = await Promise.all(
-        queries.map(
-          ({ source }) =>
-            connectors.get(source, region)?.admit?.('batch', controller.signal, requestId) ?? true,
-        ),
-      );
-      if (admitted.includes(false)) {
-        throw new GatewayError('ERR_REGISTRY_TIMEOUT', 'registry quota not granted in time', {
-          retryable: true,
-          facts: { waitedMs: options.batchAdmissionMs ?? 30_000 },
-        });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function evidenceSet(
-    outOfScope: readonly Source[],
-    answers: ReadonlyMap<Source, RegistryAnswer<unknown>>,
-  ): EvidenceSet {
-    const one = <S extends Source>(source: S): SourceEvidence<RecordsBySource[S]> => {
-      const answer = answers.get(source) as RegistryAnswer<RecordsBySource[S]> | undefined;
-      if (answer?.status === 'answered') return { status: 'answered', records: answer.records };
-      if (answer?.status === 'unavailable') return { status: 'unavailable', code: answer.code };
-      return outOfScope.includes(source) ? { status: 'out_of_scope' } : { status: 'not_queried' };
-    };
-    return { civil_affairs: one('civil_affairs'), hrss: one('hrss'), disability: one('disability') };
   }
 
   /**
@@ -244,25 +150,9 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const planned = policy.plan(request, decisionDate);
     assertRequestDates(request, decisionDate, now);
     const id = options.newId();
-    const { plan, answers, subjectsBySource, partnerAnswers } = await timed('fan_out', () =>
-      fanOut(request, planned, id, input.priority ?? 'online'),
-    );
-    const evidence = evidenceSet(plan.outOfScope, answers);
+    const asked = await timed('fan_out', () => fanOut(request, planned, id, input.priority ?? 'online'));
+    const evidence = evidenceSet(planned.outOfScope, asked.answers);
     const ruling = await timed('policy', () => policy.decide(request, decisionDate, evidence));
-
-    const builtInEvidence: Evidence[] = SOURCES.map((source) => {
-      const e = evidence[source];
-      const status =
-        e.status === 'answered'
-          ? [...e.records.values()].some((r) => r.length > 0)
-            ? 'found'
-            : 'not_found'
-          : e.status;
-      const facts = ruling.facts[source] ?? {};
-      const digest = e.status === 'answered' ? digestOf(answeredRecords(e.records)) : '';
-      return { source, status, facts: { ...facts }, digest };
-    });
-    const evidenceOut = [...builtInEvidence, ...partnerEvidence(partnerAnswers)];
 
     const signed = {
       id,
@@ -279,41 +169,12 @@ export function createVerificationService(options: VerificationServiceOptions): 
         explanations: { 'zh-CN': b.explanations['zh-CN'], en: b.explanations.en },
       })),
       policy: { id: policy.id, version: policy.version, digest: policy.digest },
-      evidence: evidenceOut,
+      evidence: decisionEvidence(evidence, ruling, asked.partnerAnswers),
     };
     const payload = canonicalBytes(signed);
     const signature = await timed('sign', () => signer.sign(payload));
-
-    const at = now.toISOString();
-    // Access leaves follow the fixed source order, not the order the registries answered in,
-    // so the same decision always writes the same sequence of leaves.
-    const accesses: AccessWrite[] = [];
-    for (const source of SOURCES) {
-      const answer = answers.get(source);
-      if (answer === undefined) continue;
-      for (const idNumber of subjectsBySource.get(source) ?? []) {
-        const records = answer.status === 'answered' ? (answer.records.get(idNumber) ?? []) : [];
-        const status =
-          answer.status === 'unavailable' ? 'unavailable' : records.length > 0 ? 'found' : 'not_found';
-        accesses.push({
-          source,
-          idNumber,
-          purpose: PURPOSE,
-          consentReference: request.consent.reference,
-          status,
-          at,
-          records,
-        });
-      }
-    }
-
-    accesses.push(
-      ...partnerAccesses(partnerAnswers, {
-        purpose: PURPOSE,
-        consentReference: request.consent.reference,
-        at,
-      }),
-    );
+    const accesses = accessWrites(request, asked, now.toISOString());
+    const reverification = reverificationOf(policy, planned, asked, ruling, decisionDate, now);
 
     const result = await timed('commit', () =>
       store.commit({
@@ -324,6 +185,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
         decision: { ...signed, signature },
         payloadDigest: base64url(sha256(payload)),
         accesses,
+        ...(reverification ? { reverification } : {}),
       }),
     );
     if (result.status === 'conflict') throw conflict();
@@ -345,7 +207,34 @@ export function createVerificationService(options: VerificationServiceOptions): 
     verify,
     read,
     review: (input) => reviewDecision({ store, signer, clock, newId: options.newId }, input),
+    reverify: (queued) =>
+      reverifyDecision(
+        { store, signer, clock, newId: options.newId, policies: options.policies, fanOut },
+        queued,
+      ),
   };
+}
+
+/**
+ * What a decision left open by an unavailable registry queues in its own write set: the
+ * registries to ask again, and when the policy's window closes. Nothing for a decision the
+ * registries could not change (no missing evidence, or none of it unavailable).
+ */
+function reverificationOf(
+  policy: Policy,
+  plan: QueryPlan,
+  asked: FanOutResult,
+  ruling: PolicyDecision,
+  decisionDate: string,
+  now: Date,
+): ReverificationWrite | undefined {
+  if (!ruling.basis.some((b) => b.rule === 'missing_evidence')) return undefined;
+  const sources = plan.queries.flatMap(({ source }) =>
+    asked.answers.get(source)?.status === 'unavailable' ? [source] : [],
+  );
+  if (sources.length === 0) return undefined;
+  const { days } = policy.reverificationWindow(decisionDate);
+  return { sources, notAfter: new Date(now.getTime() + days * 86_400_000).toISOString() };
 }
 
 function replayOf(storedDigest: string, requestDigest: string, decision: Decision): VerifyResult {
@@ -355,9 +244,4 @@ function replayOf(storedDigest: string, requestDigest: string, decision: Decisio
 
 function conflict(): GatewayError {
   return new GatewayError('ERR_IDEMPOTENCY_CONFLICT', 'idempotency key reused with another body');
-}
-
-/** Records in a stable order (subjects sorted) so the digest does not depend on answer order. */
-function answeredRecords(records: ReadonlyMap<string, readonly unknown[]>): unknown[] {
-  return [...records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }

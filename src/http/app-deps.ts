@@ -3,11 +3,14 @@
  * context (`AppEnv`) and the observation hooks. Routes import these, not app.ts, so the app
  * and its routes do not import each other.
  */
+import type { ChangeFeedStore } from '../core/change-feed.ts';
 import type { ConnectorService } from '../core/connector-service.ts';
 import type { SubjectAccessEntry } from '../core/decision-store.ts';
 import type { Signer } from '../core/ports.ts';
+import type { ReverificationOperations } from '../core/reverification-worker.ts';
 import type { TransparencyLog } from '../core/transparency-log.ts';
 import type { VerificationService } from '../core/verification-service.ts';
+import type { WebhookService } from '../core/webhooks.ts';
 import type { AuthVariables, BearerJwtOptions } from './auth.ts';
 
 export interface Readiness {
@@ -38,6 +41,12 @@ export interface AppDeps {
   readonly version?: string;
   /** Partner connector lifecycle (`/v1/connectors`); a runtime without it omits the routes. */
   readonly connectors?: ConnectorService;
+  /** The caller's webhook (`/v1/webhooks`); a runtime without it omits the routes. */
+  readonly webhooks?: WebhookService;
+  /** The change feed (`GET /v1/verifications?changedSince=`); omitted with it when absent. */
+  readonly changes?: ChangeFeedStore;
+  /** The re-verification queue's status and a pass on demand (`/v1/reverifications`). */
+  readonly reverification?: ReverificationOperations;
 }
 
 export type AppEnv = { Variables: AuthVariables };

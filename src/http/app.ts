@@ -13,11 +13,14 @@ import { docsPage, type OpenApiDocument } from './docs-page.ts';
 import { indexPage } from './index-page.ts';
 import { payloadTooLargeDetail, ROUTE_NOT_FOUND_DETAIL } from './problem-catalogue.ts';
 import { problemResponse, validationError } from './problems.ts';
+import { changeFeedRoutes } from './routes/changes.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { logRoutes } from './routes/log.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { reverificationRoutes } from './routes/reverifications.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { verificationRoutes } from './routes/verifications.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export type { AppDeps, AppEnv, HttpMetrics, Readiness, RequestLogger } from './app-deps.ts';
 
@@ -58,12 +61,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/verifications', auth);
   app.use('/v1/verifications/*', auth);
   app.use('/v1/subjects/*', auth);
+  app.use('/v1/reverifications', auth);
+  app.use('/v1/reverifications/*', auth);
 
   verificationRoutes(app, deps);
   logRoutes(app, deps);
   subjectRoutes(app, deps);
   operationsRoutes(app, deps);
   connectorRoutes(app, deps);
+  webhookRoutes(app, deps);
+  changeFeedRoutes(app, deps);
+  reverificationRoutes(app, deps);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -46,6 +46,7 @@ export const SCOPES = [
   'connectors:register',
   'reviews:write',
   'webhooks:admin',
+  'reverifications:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -18,20 +18,31 @@ import { type HttpLimits, serveNodeHttp } from '../adapters/node/node-http-serve
 import { nodeJws } from '../adapters/node/node-jws.ts';
 import {
   createPartnerConnectors,
+  loadConnectorPolicy,
   type PartnerConnectorSettings,
 } from '../adapters/node/partner-connectors.ts';
 import { createPrometheusMetrics } from '../adapters/node/prometheus-metrics.ts';
 import { createSqliteAnchorOutbox } from '../adapters/node/sqlite-anchor-outbox.ts';
 import { openDatabase } from '../adapters/node/sqlite-database.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
+import { createSqliteWebhooks, sqliteRunner } from '../adapters/node/sqlite-webhooks.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
-import { createSealer } from '../adapters/portable/sealer.ts';
+import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
+import { createSealer, type Sealer } from '../adapters/portable/sealer.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
 import { GatewayError } from '../core/errors.ts';
 import { createNanjingPolicy } from '../core/policy/index.ts';
 import type { Connector } from '../core/ports.ts';
 import { withRegistryQuota } from '../core/registry-quota.ts';
-import { createVerificationService } from '../core/verification-service.ts';
+import type { ReverificationOperations } from '../core/reverification-worker.ts';
+import {
+  createReverificationWorker,
+  type ReverificationWorker,
+  reverificationOperations,
+} from '../core/reverification-worker.ts';
+import { createVerificationService, type VerificationService } from '../core/verification-service.ts';
+import { createWebhookWorker, type WebhookWorker } from '../core/webhook-delivery.ts';
+import { createWebhookService } from '../core/webhooks.ts';
 import { createApp, type RequestLogger } from '../http/app.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
 import { readinessOf } from '../http/readiness.ts';
@@ -71,6 +82,25 @@ export interface GatewayConfig {
   readonly ledger?:
     | { readonly kind: 'embedded' }
     | { readonly kind: 'fabric'; readonly profile: FabricProfile };
+  /**
+   * The re-verification worker: how often it looks for due rows (default 30 s), and its retry
+   * backoff (first delay, doubled per attempt up to the maximum; defaults 60 s and 6 h).
+   */
+  readonly reverification?: {
+    readonly intervalMs?: number;
+    readonly backoffBaseMs?: number;
+    readonly backoffMaxMs?: number;
+  };
+  /**
+   * Webhook delivery: how often a pass runs (default 5 s; 0: never on a timer, only `runOnce`),
+   * the first retry delay (default 5 s, doubled per attempt) and each attempt's timeout. URLs
+   * obey the partner connectors' address policy (`connectors`: allowLoopback, allowPrivate).
+   */
+  readonly webhooks?: {
+    readonly intervalMs?: number;
+    readonly retryBaseMs?: number;
+    readonly timeoutMs?: number;
+  };
   /** Header, request and keep-alive timeouts and the connection cap; defaults in DEFAULT_HTTP_LIMITS. */
   readonly http?: Partial<HttpLimits>;
   /**
@@ -88,6 +118,10 @@ export interface RunningGateway {
   readonly store: SqliteStore;
   /** The anchor worker, when a ledger is configured. */
   readonly anchoring?: AnchorWorker;
+  /** The re-verification worker (runs every `reverification.intervalMs`). */
+  readonly reverification: ReverificationWorker;
+  /** Webhook delivery passes (on a timer every `webhooks.intervalMs`, or on demand). */
+  readonly webhooks: WebhookWorker;
   /** The HTTP limits the server runs with. */
   readonly httpLimits: HttpLimits;
   /** Settles when the log's full integrity check is done (at once when it ran before listening). */
@@ -181,6 +215,8 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     observe: metrics.observeStep,
   });
   const anchoring = config.ledger?.kind === 'fabric' ? startAnchoring(config, db, store, metrics) : undefined;
+  const reverification = await startReverification(config, db, service, metrics);
+  const webhooks = startWebhooks(config, db, sealer);
   const issuers = [...(config.issuers ?? [])];
   if (config.trustDevIssuer ?? true) issuers.push(await devIssuerConfig(config.dataDir));
 
@@ -192,6 +228,9 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     auth: { issuers },
     metrics,
     connectors: partners.service,
+    webhooks: webhooks.service,
+    changes: webhooks.changes,
+    reverification: reverification.operations,
     logger: config.logger,
     readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
   });
@@ -219,8 +258,12 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     httpLimits: limits,
     integrityCheck,
     ...(anchoring ? { anchoring: anchoring.worker } : {}),
+    webhooks: webhooks.worker,
+    reverification: reverification.worker,
     async close() {
+      await reverification.worker.stop();
       await anchoring?.close();
+      await webhooks.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
@@ -229,6 +272,82 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
       await Promise.all(Object.values(connectors).map((c) => c.close?.()));
       await partners.close();
       db.$client.close();
+    },
+  };
+}
+
+/**
+ * The re-verification worker on the store's own connection. It is the only one (the data
+ * folder's lock), so leases a killed process held are released at once: nothing waits for them.
+ */
+async function startReverification(
+  config: GatewayConfig,
+  db: ReturnType<typeof openDatabase>,
+  service: VerificationService,
+  metrics: ReturnType<typeof createPrometheusMetrics>,
+): Promise<{ worker: ReverificationWorker; operations: ReverificationOperations }> {
+  const queue = createReverificationQueue(sqliteRunner(db));
+  await queue.releaseLeases();
+  const clock = { now: () => new Date() };
+  const settings = config.reverification ?? {};
+  const results = metrics.counter(
+    'egw_reverifications_total',
+    'Re-verification attempts by result (superseded, deferred, closed, failed)',
+    ['result'],
+  );
+  const worker = createReverificationWorker({
+    queue,
+    reverify: service.reverify,
+    clock,
+    ...(settings.backoffBaseMs === undefined ? {} : { backoffBaseMs: settings.backoffBaseMs }),
+    ...(settings.backoffMaxMs === undefined ? {} : { backoffMaxMs: settings.backoffMaxMs }),
+    observe: (item) => results.inc({ result: item.result }),
+  });
+  worker.start(settings.intervalMs ?? 30_000);
+  return { worker, operations: reverificationOperations(queue, worker, clock) };
+}
+
+/**
+ * Webhooks on the store's own connection, under the partner connectors' address policy, and
+ * the delivery timer. A failed pass is one line on stderr (codes, never URLs or bodies).
+ */
+function startWebhooks(config: GatewayConfig, db: ReturnType<typeof openDatabase>, sealer: Sealer) {
+  const policy = config.connectors ?? loadConnectorPolicy(config.dataDir);
+  const adapters = createSqliteWebhooks({
+    db,
+    sealer,
+    policy: {
+      ...(policy.allowLoopback === undefined ? {} : { allowLoopback: policy.allowLoopback }),
+      ...(policy.allowPrivate === undefined ? {} : { allowPrivate: policy.allowPrivate }),
+    },
+    ...(policy.resolver ? { resolver: policy.resolver } : {}),
+  });
+  const settings = config.webhooks ?? {};
+  const worker = createWebhookWorker({
+    store: adapters.store,
+    send: adapters.send,
+    ...(settings.retryBaseMs === undefined ? {} : { retry: { baseMs: settings.retryBaseMs } }),
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    onError(error) {
+      const code = error instanceof GatewayError ? error.code : 'ERR_INTERNAL';
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'webhook_pass', code })}\n`,
+      );
+    },
+  });
+  const intervalMs = settings.intervalMs ?? 5_000;
+  if (intervalMs > 0) worker.start(intervalMs);
+  return {
+    service: createWebhookService({
+      store: adapters.store,
+      checkEndpoint: adapters.checkEndpoint,
+      clock: { now: () => new Date() },
+    }),
+    changes: adapters.changes,
+    worker,
+    async close() {
+      await worker.stop();
+      await adapters.close();
     },
   };
 }

@@ -31,6 +31,13 @@ export interface HarnessOptions {
   readonly ledger?: GatewayConfig['ledger'];
   /** The log origin; tests that share a ledger need one each. */
   readonly logOrigin?: string;
+  /** Webhook delivery settings (in-process only); default the gateway's. */
+  readonly webhooks?: GatewayConfig['webhooks'];
+  /**
+   * The re-verification worker's interval and first backoff. Default: an hour, so a test that
+   * counts registry requests never sees a re-verification it did not ask for.
+   */
+  readonly reverification?: { readonly intervalMs?: number; readonly backoffBaseMs?: number };
   /** More `egw start` arguments (child only), e.g. `--ledger fabric --fabric-profile FILE`. */
   readonly args?: readonly string[];
 }
@@ -117,6 +124,11 @@ export async function startInProcess(options: HarnessOptions): Promise<InProcess
     ...(options.connectors ? { connectors: options.connectors } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.logOrigin ? { logOrigin: options.logOrigin } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    reverification: {
+      intervalMs: options.reverification?.intervalMs ?? 3_600_000,
+      backoffBaseMs: options.reverification?.backoffBaseMs ?? 60_000,
+    },
   });
   return {
     ...common(gateway.url, dataDir, sandboxes),
@@ -163,6 +175,10 @@ export async function startChild(
       '--deadline-ms',
       String(options.deadlineMs ?? 800),
       ...(options.logOrigin ? ['--log-origin', options.logOrigin] : []),
+      '--reverify-interval-ms',
+      String(options.reverification?.intervalMs ?? 3_600_000),
+      '--reverify-backoff-ms',
+      String(options.reverification?.backoffBaseMs ?? 60_000),
       ...(options.args ?? []),
     ],
     { cwd: ROOT, env: { ...process.env, NODE_ENV: 'test' } },

@@ -10,6 +10,12 @@ export interface GatewayMetrics extends HttpMetrics {
   observeStep(step: VerificationStep, seconds: number): void;
   /** Reads a value at scrape time (e.g. the log size). */
   gauge(name: string, help: string, read: () => number): void;
+  /** A counter with fixed label names (codes and results only, never personal values). */
+  counter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+  ): { inc(labels: Readonly<Record<L, string>>): void };
 }
 
 /** @example const metrics = createPrometheusMetrics(); metrics.observeStep('policy', 0.0004); */
@@ -51,6 +57,10 @@ export function createPrometheusMetrics(): GatewayMetrics {
           this.set(read());
         },
       });
+    },
+    counter(name, help, labelNames) {
+      const counter = new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
+      return { inc: (labels) => counter.inc(labels) };
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -6,10 +6,10 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Decision, Receipt, VerificationRequest } from '../../../schemas/index.ts';
-import type { StoredDecision } from '../../core/decision-store.ts';
-import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
+import type { StoredAccess, StoredDecision } from '../../core/decision-store.ts';
+import { accessRecords, decisions, reverifications, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import { idempotencyKeyHash, openSealed } from '../portable/write-sealing.ts';
+import { idempotencyKeyHash, openAccesses, openSealed } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
 
 /** A decision row as the idempotency paths read it: still sealed. */
@@ -48,6 +48,11 @@ export interface SqliteDecisionRows {
     requestSealed: string;
   }): void;
   insertSupersession(row: typeof supersessions.$inferInsert): void;
+  insertReverification(row: typeof reverifications.$inferInsert): void;
+  /** Marks a pending re-verification done: its decision has a successor. */
+  closeReverification(row: { decisionId: string; successorId: string; closedAt: string }): void;
+  /** A stored decision's accesses, unsealed, the subjects named again from its own request. */
+  accesses(id: string): Promise<readonly StoredAccess[]>;
   /** The id of the decision that replaced `id`, inside or outside a transaction. */
   successorOf(id: string): string | undefined;
   /** The request a stored decision answered, unsealed. */
@@ -125,7 +130,41 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
       reasonCode: ph('reasonCode'),
       noteSealed: ph('noteSealed'),
       createdAt: ph('createdAt'),
+      reviewRequired: ph('reviewRequired'),
     })
+    .prepare();
+  const insertReverification = db
+    .insert(reverifications)
+    .values({
+      decisionId: ph('decisionId'),
+      clientId: ph('clientId'),
+      sources: ph('sources'),
+      enqueuedAt: ph('enqueuedAt'),
+      notAfter: ph('notAfter'),
+      state: ph('state'),
+      attempts: ph('attempts'),
+      nextAttemptAt: ph('nextAttemptAt'),
+    })
+    .prepare();
+  const closeReverification = db
+    .update(reverifications)
+    .set({
+      state: 'done',
+      successorId: sql`${ph('successorId')}`,
+      closedAt: sql`${ph('closedAt')}`,
+      leasedUntil: null,
+    })
+    .where(and(eq(reverifications.decisionId, ph('decisionId')), eq(reverifications.state, 'pending')))
+    .prepare();
+  const accessesById = db
+    .select({
+      source: accessRecords.source,
+      status: accessRecords.status,
+      recordsSealed: accessRecords.recordsSealed,
+    })
+    .from(accessRecords)
+    .where(eq(accessRecords.decisionId, ph('id')))
+    .orderBy(accessRecords.leafIndex)
     .prepare();
   const successorById = db
     .select({ decisionId: supersessions.decisionId })
@@ -166,6 +205,13 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
     insertSupersession: (row) => {
       insertSupersession.run(row);
     },
+    insertReverification: (row) => {
+      insertReverification.run(row);
+    },
+    closeReverification: (row) => {
+      closeReverification.run(row);
+    },
+    accesses: (id) => openAccesses(sealer, accessesById.all({ id })),
     successorOf,
     async request(id) {
       const row = requestById.get({ id });

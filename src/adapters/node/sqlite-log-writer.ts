@@ -256,6 +256,7 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
       const supersessionIndex = superseding
         ? append(
             supersessionLeaf(subjectKey(applicantHash), {
+              cause: superseding.cause,
               supersededId: superseding.supersededId,
               supersededLeaf: superseding.supersededLeaf,
               decisionId,
@@ -307,11 +308,30 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
           supersededId: superseding.supersededId,
           decisionId: write.decision.id,
           leafIndex: supersessionIndex,
-          cause: 'review',
+          cause: superseding.cause,
           reviewerId: superseding.reviewerId,
           reasonCode: superseding.reasonCode,
           noteSealed: p.sealed.noteSealed,
           createdAt,
+          reviewRequired: write.decision.reviewRequired === true ? 1 : 0,
+        });
+        // A successor, by review or by re-verification, ends the superseded decision's re-verification.
+        rows.closeReverification({
+          decisionId: superseding.supersededId,
+          successorId: write.decision.id,
+          closedAt: createdAt,
+        });
+      }
+      if (write.reverification) {
+        rows.insertReverification({
+          decisionId: write.decision.id,
+          clientId: write.clientId,
+          sources: JSON.stringify(write.reverification.sources),
+          enqueuedAt: write.decision.decidedAt,
+          notAfter: write.reverification.notAfter,
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt: Date.parse(write.decision.decidedAt),
         });
       }
       results[position] = { kind: 'new', decision: { ...write.decision, receipt } };

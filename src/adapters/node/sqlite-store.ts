@@ -121,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     findByIdempotencyKey: rows.findByIdempotencyKey,
     get: rows.get,
     request: rows.request,
+    accesses: rows.accesses,
     commit: sequencer.commit,
     appendEvent: sequencer.appendEvent,
     subjectAccess: subjects.subjectAccess,

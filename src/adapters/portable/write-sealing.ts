@@ -4,7 +4,7 @@
  * Nothing the caller typed is stored as it came (issue 11: a consent reference or a key may
  * carry an identity number or a name).
  */
-import type { DecisionWrite } from '../../core/decision-store.ts';
+import type { DecisionWrite, StoredAccess } from '../../core/decision-store.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { Sealer } from './sealer.ts';
 
@@ -82,4 +82,30 @@ export async function openSealed<T>(sealer: Sealer, sealed: string, what: string
       },
     );
   }
+}
+
+/**
+ * A decision's access rows opened for re-verification: each sealed `{ idNumber, records }`
+ * with its source and status, in the order given (log order).
+ * @example const accesses = await openAccesses(sealer, rows);
+ */
+export async function openAccesses(
+  sealer: Sealer,
+  rows: readonly { source: string; status: string; recordsSealed: string }[],
+): Promise<StoredAccess[]> {
+  return Promise.all(
+    rows.map(async (row) => {
+      const opened = await openSealed<{ idNumber: string; records: unknown[] }>(
+        sealer,
+        row.recordsSealed,
+        'access record',
+      );
+      return {
+        source: row.source,
+        idNumber: opened.idNumber,
+        status: row.status as StoredAccess['status'],
+        records: opened.records,
+      };
+    }),
+  );
 }

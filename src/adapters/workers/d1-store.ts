@@ -22,7 +22,7 @@ import type {
 import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { trackerEntries } from '../portable/subject-access.ts';
-import { idempotencyKeyHash, openSealed, sealWrite } from '../portable/write-sealing.ts';
+import { idempotencyKeyHash, openAccesses, openSealed, sealWrite } from '../portable/write-sealing.ts';
 import {
   type D1Db,
   latestCheckpoint,
@@ -121,6 +121,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       ...(write.supersession
         ? {
             supersession: {
+              cause: write.supersession.cause,
               supersededId: write.supersession.supersededId,
               supersededLeaf: write.supersession.supersededLeaf,
               reviewerId: write.supersession.reviewerId,
@@ -130,6 +131,8 @@ export function createD1Store(options: D1StoreOptions): D1Store {
             },
           }
         : {}),
+      ...(write.decision.reviewRequired === true ? { reviewRequired: true } : {}),
+      ...(write.reverification ? { reverification: write.reverification } : {}),
     });
     if (result.status === 'committed')
       return { status: 'committed', decision: { ...write.decision, receipt: result.receipt } };
@@ -181,6 +184,18 @@ export function createD1Store(options: D1StoreOptions): D1Store {
         .where(eq(decisions.id, id))
         .limit(1);
       return row ? openSealed<VerificationRequest>(sealer, row.sealed, 'request') : undefined;
+    },
+    async accesses(id) {
+      const rows = await db
+        .select({
+          source: accessRecords.source,
+          status: accessRecords.status,
+          recordsSealed: accessRecords.recordsSealed,
+        })
+        .from(accessRecords)
+        .where(eq(accessRecords.decisionId, id))
+        .orderBy(accessRecords.leafIndex);
+      return openAccesses(sealer, rows);
     },
     commit,
     appendEvent: (event) => sequencer.appendEvent(event),

@@ -37,7 +37,7 @@ import { assembleProof, planInclusion, planNodes } from '../../core/log/proof.ts
 import { leafHash } from '../../core/log/rfc9162.ts';
 import type { PerfectNode } from '../../core/log/tree-nodes.ts';
 import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
-import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
+import { accessRecords, decisions, reverifications, supersessions } from '../portable/schema.ts';
 import { type D1Db, latestCheckpoint, nodeKey, nodeReader, readNodes } from './d1-log-reads.ts';
 import { blobBytes, blobParam, chunks, insertRows } from './d1-rows.ts';
 import type {
@@ -89,6 +89,7 @@ interface TreeState {
 const ACCESS_COLUMNS = getTableConfig(accessRecords).columns.length;
 const DECISION_COLUMNS = getTableConfig(decisions).columns.length;
 const SUPERSESSION_COLUMNS = getTableConfig(supersessions).columns.length;
+const REVERIFICATION_COLUMNS = getTableConfig(reverifications).columns.length;
 
 /** One statement of the batch, with positional parameters. */
 interface BatchStatement {
@@ -296,6 +297,8 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     const inBatch = new Map<string, number>();
     const accessRows: (typeof accessRecords.$inferInsert)[] = [];
     const supersessionRows: (typeof supersessions.$inferInsert)[] = [];
+    const queueRows: (typeof reverifications.$inferInsert)[] = [];
+    const closedRows: { decisionId: string; successorId: string; closedAt: string }[] = [];
     for (const { write } of commits) {
       const key = `${write.clientId}\n${write.idempotencyKey}`;
       const stored = existing.get(key);
@@ -354,6 +357,7 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
         // Right after its decision leaf, binding both decisions' indices.
         const at = append(
           supersessionLeaf(keyOf(write.applicant.subjectHash), {
+            cause: superseding.cause,
             supersededId: superseding.supersededId,
             supersededLeaf: superseding.supersededLeaf,
             decisionId,
@@ -367,11 +371,29 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
           supersededId: superseding.supersededId,
           decisionId,
           leafIndex: at,
-          cause: 'review',
+          cause: superseding.cause,
           reviewerId: superseding.reviewerId,
           reasonCode: superseding.reasonCode,
           noteSealed: superseding.noteSealed,
           createdAt: superseding.at,
+          reviewRequired: write.reviewRequired === true ? 1 : 0,
+        });
+        closedRows.push({
+          decisionId: superseding.supersededId,
+          successorId: decisionId,
+          closedAt: superseding.at,
+        });
+      }
+      if (write.reverification) {
+        queueRows.push({
+          decisionId,
+          clientId: write.clientId,
+          sources: JSON.stringify(write.reverification.sources),
+          enqueuedAt: write.decidedAt,
+          notAfter: write.reverification.notAfter,
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt: Date.parse(write.decidedAt),
         });
       }
       outcomes.push({ kind: 'new', write, leafIndex });
@@ -445,6 +467,24 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
         statements.push(db.insert(decisions).values(part).toSQL());
       for (const part of chunks(supersessionRows, SUPERSESSION_COLUMNS))
         statements.push(db.insert(supersessions).values(part).toSQL());
+      for (const part of chunks(queueRows, REVERIFICATION_COLUMNS))
+        statements.push(db.insert(reverifications).values(part).toSQL());
+      // A successor, by review or by re-verification, ends the superseded decision's re-verification.
+      for (const closed of closedRows)
+        statements.push(
+          db
+            .update(reverifications)
+            .set({
+              state: 'done',
+              successorId: closed.successorId,
+              closedAt: closed.closedAt,
+              leasedUntil: null,
+            })
+            .where(
+              and(eq(reverifications.decisionId, closed.decisionId), eq(reverifications.state, 'pending')),
+            )
+            .toSQL(),
+        );
       statements.push(
         ...insertRows(
           'log_checkpoints',

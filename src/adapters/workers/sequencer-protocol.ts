@@ -43,9 +43,14 @@ export interface SequencerCommit {
   readonly requestSealed: string;
   /** A reviewed decision's link to the one it replaces (the note already sealed). */
   readonly supersession?: SequencerSupersession;
+  /** The successor's `reviewRequired`, kept beside its supersession row. */
+  readonly reviewRequired?: boolean;
+  /** Queue this decision for re-verification, in the same write set. */
+  readonly reverification?: { readonly sources: readonly string[]; readonly notAfter: string };
 }
 
 export interface SequencerSupersession {
+  readonly cause: 'review' | 'reverification';
   readonly supersededId: string;
   readonly supersededLeaf: number;
   readonly reviewerId: string;

@@ -34,7 +34,7 @@ const PROGRAMMES: Readonly<Record<CivilAffairsRecord['programme'], Localized>> =
   household_economic_check: { 'zh-CN': '家庭经济状况核对', en: 'the household economic check' },
 };
 
-const SOURCES: Readonly<Record<Source, Localized>> = {
+export const SOURCE_NAMES: Readonly<Record<Source, Localized>> = {
   civil_affairs: { 'zh-CN': '民政部门', en: 'civil affairs' },
   hrss: { 'zh-CN': '人力资源和社会保障部门', en: 'human resources and social security (HRSS)' },
   disability: { 'zh-CN': '残疾人联合会', en: "the disabled persons' federation" },
@@ -197,9 +197,11 @@ export function explainMissingEvidence(
   signed: boolean,
 ): Localized {
   const zhMissing = missing
-    .map((m) => `${SOURCES[m.source]['zh-CN']}${MISSING_STATUS[m.status]['zh-CN']}`)
+    .map((m) => `${SOURCE_NAMES[m.source]['zh-CN']}${MISSING_STATUS[m.status]['zh-CN']}`)
     .join('，');
-  const enMissing = missing.map((m) => `${SOURCES[m.source].en} ${MISSING_STATUS[m.status].en}`).join('; ');
+  const enMissing = missing
+    .map((m) => `${SOURCE_NAMES[m.source].en} ${MISSING_STATUS[m.status].en}`)
+    .join('; ');
   const zhQ = questions.map((q) => QUESTIONS[q]['zh-CN']).join('；');
   const enQ = questions.map((q) => QUESTIONS[q].en).join('; ');
   const zhKnown = known

@@ -14,6 +14,7 @@ import {
   NANJING_PARAMETERS,
   type NanjingParameters,
   parameterProblems,
+  reverificationWindowOn,
 } from './parameters.ts';
 import { planQueries } from './plan-queries.ts';
 import { NANJING_RULES } from './rules.ts';
@@ -21,7 +22,7 @@ import type { EvidenceSet, Policy, PolicyDecision, QueryPlan } from './types.ts'
 
 export const NANJING_POLICY_ID = 'cn-320100';
 /** Bump when rules, citations or explanation texts change; parameters are covered by the digest. */
-export const NANJING_POLICY_VERSION = '2025.1';
+export const NANJING_POLICY_VERSION = '2026.1';
 
 export interface NanjingPolicyOptions {
   /** Operator-supplied parameters (wages, district classes); defaults to NANJING_PARAMETERS. */
@@ -108,6 +109,10 @@ export function createNanjingPolicy(options: NanjingPolicyOptions = {}): Policy 
     decide(request: VerificationRequest, decisionDate: string, evidence: EvidenceSet): PolicyDecision {
       const { category, wage } = resolve(request, decisionDate);
       return decideEligibility({ request, date: decisionDate, params, category, wage, evidence });
+    },
+    reverificationWindow(decisionDate: string) {
+      const { days, source } = reverificationWindowOn(params, decisionDate);
+      return { days, source };
     },
   };
 }

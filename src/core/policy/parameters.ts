@@ -41,6 +41,22 @@ export interface NanjingParameters {
   readonly elderlyAge: number;
   /** A registered per-capita income more than this percentage above the declared one is flagged. */
   readonly declarationTolerancePercent: number;
+  /** How long a decision left open by an unavailable registry is re-verified; sorted by `from`. */
+  readonly reverificationWindows: readonly ReverificationWindowEntry[];
+}
+
+/**
+ * How long the gateway keeps re-asking registries that were unavailable when a decision was
+ * given (issue 13), from a date. After the window a person decides (a final needs_review).
+ */
+export interface ReverificationWindowEntry {
+  /** First decision date (YYYY-MM-DD, Asia/Shanghai) the value applies to. */
+  readonly from: string;
+  readonly days: number;
+  /** Where the value comes from, or why it is an assumption. */
+  readonly source: string;
+  /** True when no rule sets the period and the value is the operator's choice. */
+  readonly assumed: boolean;
 }
 
 const NOTICE = '《江苏省人民政府关于调整全省最低工资标准的通知》';
@@ -95,7 +111,29 @@ export const NANJING_PARAMETERS: NanjingParameters = {
   adultAge: 18,
   elderlyAge: 60,
   declarationTolerancePercent: 10,
+  reverificationWindows: [
+    {
+      from: '2022-01-01',
+      days: 30,
+      source:
+        '《中华人民共和国法律援助法》第四十一条（申请人承诺、法律援助机构核查）；核查期限无明文规定，30日为运营方设定 / Legal Aid Law art. 41 (the applicant commits, the centre checks); no period is set by law or regulation, 30 days is the operator’s assumption',
+      assumed: true,
+    },
+  ],
 };
+
+/**
+ * The re-verification window for a decision date: the entry with the latest `from` on or
+ * before it (the first entry for earlier dates).
+ * @example reverificationWindowOn(NANJING_PARAMETERS, '2024-05-01').days // 30
+ */
+export function reverificationWindowOn(params: NanjingParameters, date: string): ReverificationWindowEntry {
+  const [first] = params.reverificationWindows;
+  if (!first) throw new TypeError('reverificationWindows must not be empty');
+  let applied = first;
+  for (const entry of params.reverificationWindows) if (entry.from <= date) applied = entry;
+  return applied;
+}
 
 /** The minimum wage that applies to a region on a date, with where it came from. */
 export interface AppliedWage {
@@ -170,5 +208,16 @@ export function parameterProblems(params: NanjingParameters): string[] {
   if (!(params.declarationTolerancePercent >= 0)) problems.push('declarationTolerancePercent must be ≥ 0');
   if (!Number.isInteger(params.declarationTolerancePercent))
     problems.push('declarationTolerancePercent must be whole');
+  if (params.reverificationWindows.length === 0) problems.push('reverificationWindows must not be empty');
+  params.reverificationWindows.forEach((w, i) => {
+    if (!ISO_DATE.test(w.from)) problems.push(`reverificationWindows[${i}].from must be YYYY-MM-DD`);
+    if (!Number.isInteger(w.days) || w.days < 1 || w.days > 366)
+      problems.push(`reverificationWindows[${i}].days must be a whole number of days, 1 to 366`);
+    const prev = params.reverificationWindows[i - 1];
+    if (prev && prev.from >= w.from)
+      problems.push(`reverificationWindows[${i}]: must be sorted by from, without duplicates`);
+    if (w.source.trim() === '')
+      problems.push(`reverificationWindows[${i}].source must say where it comes from`);
+  });
   return problems;
 }

@@ -64,4 +64,6 @@ export interface Policy {
   supports(region: string): boolean;
   plan(request: VerificationRequest, decisionDate: string): QueryPlan;
   decide(request: VerificationRequest, decisionDate: string, evidence: EvidenceSet): PolicyDecision;
+  /** How long a decision given on `decisionDate` and left open by an unavailable registry is re-verified. */
+  reverificationWindow(decisionDate: string): { readonly days: number; readonly source: string };
 }

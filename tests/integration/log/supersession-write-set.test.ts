@@ -25,6 +25,7 @@ function superseding(id: string, of: string, ofLeaf: number, key = `review ${of}
   return decisionWrite(requestFor(fixtures, 0), id, {
     idempotencyKey: key,
     supersession: {
+      cause: 'review',
       supersededId: of,
       supersededLeaf: ofLeaf,
       reviewerId: REVIEWER,

@@ -88,7 +88,33 @@ describe('createNanjingPolicy', () => {
   });
 
   it('pins the digest: a change to rules, citations or parameters must be deliberate (bump the version)', () => {
-    expect(policy.digest).toBe('qEZB4Z--RqlFhCja0jI1TTWPuAz2MR8QCpa-3Kfyxf8');
+    expect(policy.digest).toBe('CHxsigFfv8GJtoNfU5-WepG4UftluXsrhGVlpHI3U38');
+  });
+
+  it('carries a dated re-verification window with its source, and refuses a bad one', () => {
+    expect(policy.reverificationWindow('2025-06-30')).toEqual({
+      days: 30,
+      source: expect.stringMatching(/第四十一条.*art\. 41/),
+    });
+    const later = {
+      ...NANJING_PARAMETERS,
+      reverificationWindows: [
+        ...NANJING_PARAMETERS.reverificationWindows,
+        { from: '2026-01-01', days: 60, source: 'a later notice', assumed: false },
+      ],
+    };
+    const edited = createNanjingPolicy({ parameters: later });
+    expect(edited.reverificationWindow('2025-12-31').days).toBe(30);
+    expect(edited.reverificationWindow('2026-01-01').days).toBe(60);
+    expect(edited.digest).not.toBe(policy.digest);
+    expect(() =>
+      createNanjingPolicy({
+        parameters: {
+          ...NANJING_PARAMETERS,
+          reverificationWindows: [{ from: '2022-01-01', days: 0, source: ' ', assumed: true }],
+        },
+      }),
+    ).toThrow(/invalid policy parameters/);
   });
 
   it('has one definition per rule id, citing a law', () => {
