@@ -5,6 +5,7 @@
  * from secrets — and serves the same createApp and the same core as src/runtime/node.ts.
  * The gateway is built once per isolate, on its first request.
  */
+import type { ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import { createCivilAffairsClient } from '../../connectors/civil-affairs/civil-affairs-client.ts';
 import { createDisabilityClient } from '../../connectors/disability/disability-client.ts';
@@ -14,9 +15,11 @@ import type { Source } from '../../schemas/index.ts';
 import { createCheckpointSigner } from '../adapters/portable/checkpoint-signer.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { webCryptoJws } from '../adapters/portable/jws.ts';
+import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
 import * as schema from '../adapters/portable/schema.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
 import { createD1Store } from '../adapters/workers/d1-store.ts';
+import { createD1Webhooks, d1Runner } from '../adapters/workers/d1-webhooks.ts';
 import { sequencerClient } from '../adapters/workers/sequencer-client.ts';
 import {
   dataKeyRing,
@@ -24,12 +27,20 @@ import {
   signingKeys,
   trustedIssuers,
   type WorkerEnv,
+  webhookAddressPolicy,
   workerRegistries,
 } from '../adapters/workers/worker-env.ts';
 import { GatewayError } from '../core/errors.ts';
 import { createNanjingPolicy } from '../core/policy/index.ts';
 import type { Connector, ConnectorRegistry } from '../core/ports.ts';
+import {
+  createReverificationWorker,
+  type ReverificationWorker,
+  reverificationOperations,
+} from '../core/reverification-worker.ts';
 import { createVerificationService } from '../core/verification-service.ts';
+import { runWebhookPass, type WebhookPassResult } from '../core/webhook-delivery.ts';
+import { createWebhookService } from '../core/webhooks.ts';
 import { createApp } from '../http/app.ts';
 import { languageOf, PROBLEM_MEDIA_TYPE, problemFor } from '../http/problems.ts';
 import { readinessOf } from '../http/readiness.ts';
@@ -39,11 +50,21 @@ export type { WorkerEnv } from '../adapters/workers/worker-env.ts';
 
 type Gateway = ReturnType<typeof createApp>;
 
+/** What one isolate builds once: the app, and the re-verification worker the Cron Trigger runs. */
+interface Built {
+  readonly app: Gateway;
+  readonly reverification: ReverificationWorker;
+}
+
 /**
  * Builds the gateway from the Worker's bindings. Configuration errors name the variable.
  * @example const app = await createWorkerGateway(env); return app.fetch(request);
  */
 export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
+  return (await buildWorker(env)).app;
+}
+
+async function buildWorker(env: WorkerEnv): Promise<Built> {
   const db = drizzle(env.DB, { schema });
   const sealer = await createSealer(dataKeyRing(env));
   const { privateJwk, retired } = signingKeys(env);
@@ -94,12 +115,26 @@ export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
     registryDeadlineMs: registryDeadlineMs(env),
   });
 
-  return createApp({
+  // Re-verification: no timer on Workers; the Cron Trigger runs a pass (see `scheduled`), and
+  // leases keep two overlapping runs off the same row.
+  const clock = { now: () => new Date() };
+  const queue = createReverificationQueue(d1Runner(env.DB));
+  const reverification = createReverificationWorker({ queue, reverify: service.reverify, clock });
+
+  const webhooks = createD1Webhooks({ client: env.DB, sealer, policy: webhookAddressPolicy(env) });
+  const app = createApp({
     service,
     log: store,
     tracker: store,
     signer,
     auth: { issuers: trustedIssuers(env) },
+    webhooks: createWebhookService({
+      store: webhooks.store,
+      checkEndpoint: webhooks.checkEndpoint,
+      clock: { now: () => new Date() },
+    }),
+    changes: webhooks.changes,
+    reverification: reverificationOperations(queue, reverification, clock),
     readiness: () =>
       readinessOf(
         connectors,
@@ -110,14 +145,25 @@ export async function createWorkerGateway(env: WorkerEnv): Promise<Gateway> {
         'disabled',
       ),
   });
+  return { app, reverification };
 }
 
-const gateways = new WeakMap<WorkerEnv, Promise<Gateway>>();
+/**
+ * One webhook delivery pass (outbox, then due deliveries), for the Worker's Cron Trigger.
+ * @example ctx.waitUntil(runWebhookDeliveries(env));
+ */
+export async function runWebhookDeliveries(env: WorkerEnv): Promise<WebhookPassResult> {
+  const sealer = await createSealer(dataKeyRing(env));
+  const webhooks = createD1Webhooks({ client: env.DB, sealer, policy: webhookAddressPolicy(env) });
+  return runWebhookPass({ store: webhooks.store, send: webhooks.send });
+}
 
-function gatewayFor(env: WorkerEnv): Promise<Gateway> {
+const gateways = new WeakMap<WorkerEnv, Promise<Built>>();
+
+function gatewayFor(env: WorkerEnv): Promise<Built> {
   let gateway = gateways.get(env);
   if (!gateway) {
-    gateway = createWorkerGateway(env);
+    gateway = buildWorker(env);
     // A broken configuration is retried on the next request, not cached forever.
     gateway.catch(() => gateways.delete(env));
     gateways.set(env, gateway);
@@ -130,7 +176,7 @@ export const worker = {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     let app: Gateway;
     try {
-      app = await gatewayFor(env);
+      app = (await gatewayFor(env)).app;
     } catch (error) {
       // The message names the variable at fault, never its value; the client gets no detail.
       console.error(`gateway configuration: ${error instanceof Error ? error.message : 'unknown error'}`);
@@ -147,7 +193,29 @@ export const worker = {
     }
     return app.fetch(request);
   },
+
+  /** The Cron Trigger (wrangler.toml `[triggers] crons`): the background passes, each on its own. */
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(runWebhookDeliveries(env).catch(logPassFailure('webhook_pass')));
+    ctx.waitUntil(
+      gatewayFor(env)
+        .then(({ reverification }) => reverification.runOnce())
+        .catch(logPassFailure('reverification_pass')),
+    );
+  },
 };
+
+/** One line naming the pass and the error's code, never its message (it may quote a URL). */
+function logPassFailure(event: string): (error: unknown) => void {
+  return (error) =>
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        event,
+        code: error instanceof GatewayError ? error.code : 'ERR_INTERNAL',
+      }),
+    );
+}
 
 // biome-ignore lint/style/noDefaultExport: workerd loads a module Worker's handlers from its default export.
 export default worker;

@@ -4,7 +4,7 @@
  * tokens through the target, and verify with WebCrypto (jose) and the pure core, so the
  * same suites run against the Node gateway and a Workers (workerd) deployment.
  */
-import type { VerificationRequest } from '../../schemas/index.ts';
+import type { Fault, VerificationRequest } from '../../schemas/index.ts';
 import type { Scope } from '../../src/http/auth.ts';
 
 /** Variations of a token the target's trusted issuer signs, for the 401 cases. */
@@ -53,6 +53,14 @@ export interface ContractTarget {
   readonly onProblem?: (problem: CollectedProblem) => void;
   /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
+  /**
+   * For the re-verification suite: a request civil affairs alone decides (see `assistedRequest`),
+   * and a way to make the target's sandbox registries fail and recover.
+   */
+  readonly lifecycle?: {
+    readonly request: VerificationRequest;
+    setFaults(faults: readonly Fault[]): Promise<void>;
+  };
 }
 
 /** The target as suites get it: resolved after `beforeAll` has started the deployment. */

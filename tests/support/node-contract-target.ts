@@ -13,8 +13,10 @@ export function nodeContractTarget(
   fixtures: Pick<Fixtures, 'persons'>,
   requests: readonly VerificationRequest[],
   problems: CollectedProblem[],
+  lifecycle?: ContractTarget['lifecycle'],
 ): ContractTarget {
   return {
+    ...(lifecycle ? { lifecycle } : {}),
     baseUrl: gw.url,
     mintToken: (scopes, clientId, options) => mintDevToken(gw.dataDir, scopes, clientId, options),
     requests,

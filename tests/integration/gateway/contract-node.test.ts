@@ -6,12 +6,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../../connectors/index.ts';
 import type { CollectedProblem, ContractTarget } from '../../contract/index.ts';
-import { describeGatewayContract, findPersonalData } from '../../contract/index.ts';
+import {
+  assistedRequest,
+  describeGatewayContract,
+  findPersonalData,
+  withAssistedPerson,
+} from '../../contract/index.ts';
 import { type InProcessGateway, startInProcess } from '../../support/gateway-harness.ts';
 import { nodeContractTarget } from '../../support/node-contract-target.ts';
 import { requestFor } from '../../support/requests.ts';
+import { testResolver } from '../../support/webhook-receiver.ts';
 
-const fixtures = generatePopulation({ seed: 'contract-node', size: 40 });
+const fixtures = withAssistedPerson(generatePopulation({ seed: 'contract-node', size: 40 }));
 const requests = [0, 1, 2, 3].map((i) => requestFor(fixtures, i * 7));
 const problems: CollectedProblem[] = [];
 let gw: InProcessGateway;
@@ -19,8 +25,16 @@ let target: ContractTarget;
 
 beforeAll(async () => {
   // A generous deadline: these suites test the contract, not registry latency on a loaded host.
-  gw = await startInProcess({ fixtures, deadlineMs: 10_000 });
-  target = nodeContractTarget(gw, fixtures, requests, problems);
+  // Webhook URLs of the contract (`*.example.org`) resolve without a network; none is reached.
+  gw = await startInProcess({
+    fixtures,
+    deadlineMs: 10_000,
+    connectors: { allowedHosts: [], resolver: testResolver },
+  });
+  target = nodeContractTarget(gw, fixtures, requests, problems, {
+    request: assistedRequest(fixtures, (i) => requestFor(fixtures, i)),
+    setFaults: async (faults) => gw.sandboxes.setFaults(faults),
+  });
 });
 afterAll(() => gw.close());
 

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generatePopulation, type Sandboxes, startSandboxes } from '../../../connectors/index.ts';
-import type { Fixtures } from '../../../schemas/index.ts';
+import type { Fault, Fixtures } from '../../../schemas/index.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../../../src/adapters/node/data-keys.ts';
 import {
   DEFAULT_AUDIENCE,
@@ -19,6 +19,7 @@ import {
   loadDevIssuerKey,
   loadSigningKey,
 } from '../../../src/adapters/node/key-files.ts';
+import { withAssistedPerson } from '../../contract/reverification-contract.ts';
 import { freePort } from '../../support/free-port.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -28,7 +29,7 @@ export const POPULATION = { seed: 'contract-workers', size: 40 } as const;
 export const LOG_ORIGIN = 'eligibility-gateway.workers.local/log';
 
 export function workersFixtures(): Fixtures {
-  return generatePopulation(POPULATION);
+  return withAssistedPerson(generatePopulation(POPULATION));
 }
 
 export interface WorkersStack {
@@ -40,6 +41,8 @@ export interface WorkersStack {
   readonly wranglerPid: number;
   /** Everything wrangler printed so far. */
   output(): string;
+  /** Replaces the sandboxes' faults (the re-verification contract makes a registry fail and recover). */
+  setFaults(faults: readonly Fault[]): void;
   close(): Promise<void>;
 }
 
@@ -136,6 +139,8 @@ export async function startWorkersStack(
       }),
       // Generous: a loaded test machine must not turn a reachable sandbox into a registry fault.
       REGISTRY_DEADLINE_MS: '5000',
+      // The webhook tests' receiver listens on loopback, as the sandboxes do.
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
     };
     const envPath = join(tmp, 'workers.env');
     writeFileSync(envPath, envFile(secrets), { mode: 0o600 });
@@ -159,6 +164,8 @@ export async function startWorkersStack(
         '--env-file',
         envPath,
         '--show-interactive-dev-session=false',
+        // `GET /__scheduled` runs the Cron Trigger's handler on demand (webhook delivery).
+        '--test-scheduled',
       ],
       { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -186,7 +193,16 @@ export async function startWorkersStack(
       await new Promise((r) => setTimeout(r, 250));
     }
     const pid = started.pid ?? -1;
-    return { url, dataDir, persistDir: persist, wranglerPid: pid, output: () => output, close: cleanup };
+    const running = sandboxes;
+    return {
+      url,
+      dataDir,
+      persistDir: persist,
+      wranglerPid: pid,
+      output: () => output,
+      setFaults: (faults) => running.setFaults(faults),
+      close: cleanup,
+    };
   } catch (error) {
     await cleanup();
     throw error;

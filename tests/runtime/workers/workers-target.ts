@@ -6,7 +6,7 @@
  */
 import { inject } from 'vitest';
 import type { VerificationRequest } from '../../../schemas/index.ts';
-import type { CollectedProblem, ContractTarget } from '../../contract/index.ts';
+import { assistedRequest, type CollectedProblem, type ContractTarget } from '../../contract/index.ts';
 import { requestFor } from '../../support/requests.ts';
 import { mintDevToken } from '../../support/tokens.ts';
 import { workersFixtures } from './workers-stack.ts';
@@ -31,5 +31,15 @@ export function workersContractTarget(problems: CollectedProblem[]): ContractTar
     requests: [0, 1, 2, 3].map((i) => workersRequest(i * 7)),
     people: workersFixtures().persons,
     onProblem: (problem) => problems.push(problem),
+    lifecycle: {
+      request: assistedRequest(workersFixtures(), (i) => workersRequest(i)),
+      async setFaults(faults) {
+        const response = await fetch(inject('workersFaultsUrl'), {
+          method: 'POST',
+          body: JSON.stringify(faults),
+        });
+        if (response.status !== 204) throw new Error(`setting faults answered ${response.status}`);
+      },
+    },
   };
 }
