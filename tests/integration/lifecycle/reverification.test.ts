@@ -130,11 +130,10 @@ describe('re-verification after a registry outage', () => {
     );
   });
 
-  it('when HRSS recovers, writes a final superseding decision that confirms eligibility', async () => {
+  it('when HRSS recovers, the worker writes, on its own, a final superseding decision that confirms eligibility', async () => {
     const old = first.confirmed ?? expect.unreachable('first decision');
     gw.sandboxes.setFaults([]);
-    const run = await egwInProcess(['reverify', 'run-now', '--gateway', gw.url, '--token', admin]);
-    expect(run.code, run.err).toBe(0);
+    // No run-now: the worker's next attempt (its interval plus the row's backoff) does it.
     const successorId = await until('the successor', async () => (await read(old.id)).supersededBy);
     const successor = await read(successorId);
     expect(successor.supersedes).toBe(old.id);
@@ -203,6 +202,9 @@ describe('re-verification after a registry outage', () => {
     expect(status).toMatchObject({ pending: 0, done: 2 });
     const printed = await egwInProcess(['reverify', 'status', '--gateway', gw.url, '--token', admin]);
     expect(printed.out).toMatch(/pending\s+0/);
+    const run = await egwInProcess(['reverify', 'run-now', '--gateway', gw.url, '--token', admin]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/took 0 of 0 pending/);
   });
 
   it('answers 403 to the queue routes without reverifications:admin', async () => {
