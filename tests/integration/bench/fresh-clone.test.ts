@@ -7,12 +7,12 @@
  * measures and writes its results; its figures mean nothing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../support/gateway-harness.ts';
+import { cloneHead, type FreshClone } from '../../support/fresh-clone.ts';
 
 const run = promisify(execFile);
 
@@ -27,16 +27,14 @@ interface Results {
 
 // The benchmark pins the gateway and the generator to one core each.
 describe.skipIf(availableParallelism() < 2)('npm run bench from a fresh clone', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'egw-fresh-clone-'));
-  const clone = join(dir, 'eligibility-gateway');
-
+  let repo: FreshClone | undefined;
   beforeAll(async () => {
-    await run('git', ['clone', '--quiet', ROOT, clone]);
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+    repo = await cloneHead();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => repo?.remove());
 
   it('builds, runs the tiny benchmark, exits 0 and writes bench/results.json', async () => {
+    const clone = repo?.root ?? expect.unreachable('no clone');
     expect(existsSync(join(clone, 'tmp'))).toBe(false);
     expect(existsSync(join(clone, 'dist'))).toBe(false);
     await run('npm', ['run', '-s', 'prepare'], { cwd: clone });

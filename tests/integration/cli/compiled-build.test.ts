@@ -6,21 +6,12 @@
  * symlink to this checkout's.
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childrenOf } from '../../../bench/lib/processes.ts';
-import { ROOT } from '../../support/gateway-harness.ts';
+import { cloneHead, type FreshClone } from '../../support/fresh-clone.ts';
 
 const run = promisify(execFile);
 
@@ -31,36 +22,36 @@ interface Outcome {
 }
 
 describe('the compiled build egw runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'egw-compiled-'));
-  const clone = join(dir, 'eligibility-gateway');
+  let repo: FreshClone | undefined;
+  const clone = () => repo?.root ?? expect.unreachable('no clone');
+  const dir = () => repo?.dir ?? expect.unreachable('no clone');
   const stamp = () =>
-    JSON.parse(readFileSync(join(clone, 'dist/.build.json'), 'utf8')) as { startedAt: number };
+    JSON.parse(readFileSync(join(clone(), 'dist/.build.json'), 'utf8')) as { startedAt: number };
   const egw = (args: readonly string[]): Promise<Outcome> =>
-    run(process.execPath, [join(clone, 'bin/egw.js'), ...args], { cwd: dir, timeout: 90_000 }).then(
+    run(process.execPath, [join(clone(), 'bin/egw.js'), ...args], { cwd: dir(), timeout: 90_000 }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: Outcome) => error,
     );
 
   beforeAll(async () => {
-    await run('git', ['clone', '--quiet', ROOT, clone]);
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+    repo = await cloneHead();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => repo?.remove());
 
   it('builds a missing dist/ once, then the gateway runs with no esbuild process beside it', async () => {
-    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    expect(existsSync(join(clone(), 'dist'))).toBe(false);
     const help = await egw(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toContain('USAGE egw start');
-    expect(existsSync(join(clone, 'dist/src/adapters/portable/migrations/0000_init.sql'))).toBe(true);
+    expect(existsSync(join(clone(), 'dist/src/adapters/portable/migrations/0000_init.sql'))).toBe(true);
 
     let child: ChildProcessWithoutNullStreams | undefined;
     try {
       child = spawn(
         process.execPath,
-        [join(clone, 'bin/egw.js'), 'start', '--port', '0', '--data', join(dir, 'data')],
+        [join(clone(), 'bin/egw.js'), 'start', '--port', '0', '--data', join(dir(), 'data')],
         {
-          cwd: dir,
+          cwd: dir(),
         },
       );
       let output = '';
@@ -96,7 +87,7 @@ describe('the compiled build egw runs', () => {
   it('rebuilds when a source is newer than the build, before the command runs', async () => {
     const before = stamp().startedAt;
     const later = new Date(Date.now() + 1000);
-    utimesSync(join(clone, 'src/cli/egw.ts'), later, later);
+    utimesSync(join(clone(), 'src/cli/egw.ts'), later, later);
     const help = await egw(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(stamp().startedAt).toBeGreaterThan(before);
@@ -106,7 +97,7 @@ describe('the compiled build egw runs', () => {
   }, 120_000);
 
   it('a rebuild that fails is one line on stderr that says what to run, and exit 1', async () => {
-    appendFileSync(join(clone, 'src/cli/egw.ts'), '\nexport const broken = ;\n');
+    appendFileSync(join(clone(), 'src/cli/egw.ts'), '\nexport const broken = ;\n');
     const help = await egw(['--help']);
     expect(help.code).toBe(1);
     expect(help.stdout).toBe('');
@@ -114,6 +105,6 @@ describe('the compiled build egw runs', () => {
     expect(help.stderr).toMatch(
       /^egw: dist\/ is older than the sources \(src\/cli\/egw\.ts changed\), and building it failed: tsc -p tsconfig\.build\.json failed: src\/cli\/egw\.ts\(\d+,\d+\): error TS\d+: .*; run `npm run build` in /,
     );
-    expect(help.stderr.trim().endsWith(clone)).toBe(true);
+    expect(help.stderr.trim().endsWith(clone())).toBe(true);
   }, 120_000);
 });
