@@ -47,7 +47,7 @@ export function changeCursor(leafIndex: number): string {
 export function leafOfCursor(cursor: string): number {
   const refuse = () =>
     new GatewayError('ERR_VALIDATION', 'malformed change cursor', {
-      errors: [{ path: 'changedSince', message: 'not a cursor this gateway issued' }],
+      errors: [{ path: '/changedSince', message: 'not a cursor this gateway issued' }],
     });
   if (!/^[A-Za-z0-9_-]{1,24}$/.test(cursor)) throw refuse();
   let text: string;

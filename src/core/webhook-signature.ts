@@ -58,9 +58,9 @@ export async function signWebhook(
   body: string,
 ): Promise<WebhookHeaders> {
   const timestamp = String(Math.floor(at.getTime() / 1000));
-  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  // A copy over a plain ArrayBuffer: WebCrypto takes no view of a SharedArrayBuffer.
+  const raw = new Uint8Array(secret);
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`));
   return {
     'webhook-id': id,

@@ -75,6 +75,10 @@ const KNOWN_MESSAGES: Readonly<Record<string, string>> = {
   'must not be in the future': '不得晚于当前时间',
   'must not be after the decision date': '不得晚于决定日期',
   'must be an RFC 3339 date-time': '须为 RFC 3339 日期时间',
+  'not a cursor this gateway issued': '不是本网关签发的游标',
+  'is not a URL': '不是有效的 URL',
+  'https required': '须使用 https',
+  'must not carry credentials': '不得包含用户名或密码',
 };
 
 /** Hand-made messages with a non-personal variable part (a date, a policy id), and their Chinese. */
@@ -82,6 +86,13 @@ const KNOWN_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^must be a date on or after (\d{4}-\d{2}-\d{2})$/, '须为 $1 或之后的日期'],
   [/^must not be after today \((\d{4}-\d{2}-\d{2}), Asia\/Shanghai\)$/, '不得晚于今天（北京时间 $1）'],
   [/^not in the matter list of policy ([\w.-]{1,64})$/, '不在政策 $1 的法律援助事项清单中'],
+  // Address policy refusals (webhook URLs): the kind and the address are not personal.
+  [/^an? ([a-z-]{1,16}) address \(([^)]{1,64})\) is not allowed$/, '不允许的 $1 地址（$2）'],
+  [/^host (\S{1,64}) does not resolve$/, '主机 $1 无法解析'],
+  [
+    /^host (\S{1,64}) resolves to an? ([a-z-]{1,16}) address \(([^)]{1,64})\) is not allowed$/,
+    '主机 $1 解析到不允许的 $2 地址（$3）',
+  ],
   [
     /^end must be greater than start and at most start \+ (\d{1,9})$/,
     'end 须大于 start，且不超过 start + $1',

@@ -54,6 +54,15 @@ export interface ContractClient {
   get(path: string, init: GetInit): Promise<TextResponse>;
   /** Any method on any path, with the token and language sent as `get` sends them. */
   request(method: string, path: string, init: GetInit): Promise<TextResponse>;
+  /** Any method with a JSON body (serialised unless it is already a string). */
+  sendJson(method: string, path: string, body: unknown, init: GetInit): Promise<TextResponse>;
+}
+
+function headersOf(init: GetInit): Record<string, string> {
+  const headers: Record<string, string> = { 'accept-language': init.language ?? 'en' };
+  if (init.authorization !== undefined) headers.authorization = init.authorization;
+  else if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
+  return headers;
 }
 
 /** @example const client = contractClient(target); const r = await client.post(body, { token }); */
@@ -84,10 +93,14 @@ export function contractClient(target: ContractTarget): ContractClient {
       return this.request('GET', path, init);
     },
     request(method, path, init) {
-      const headers: Record<string, string> = { 'accept-language': init.language ?? 'en' };
-      if (init.authorization !== undefined) headers.authorization = init.authorization;
-      else if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
-      return send(path, { method, headers });
+      return send(path, { method, headers: headersOf(init) });
+    },
+    sendJson(method, path, body, init) {
+      return send(path, {
+        method,
+        headers: { ...headersOf(init), 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
     },
   };
 }

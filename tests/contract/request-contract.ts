@@ -208,7 +208,7 @@ export function describeRequestContract(source: TargetSource): void {
 
     it('a known address asked with a method it does not serve is 405 naming the ones it does; an unknown one 404', async () => {
       const cases = [
-        ['DELETE', '/v1/verifications', 'POST'],
+        ['DELETE', '/v1/verifications', 'GET, HEAD, POST'],
         ['PUT', '/v1/verifications/some-id', 'GET, HEAD'],
         ['POST', '/v1/log/checkpoint', 'GET, HEAD'],
         ['PATCH', '/v1/log/entries', 'GET, HEAD'],

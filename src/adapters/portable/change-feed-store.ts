@@ -23,7 +23,7 @@ export function createChangeFeedStore(runner: SqlRunner): ChangeFeedStore {
     async changes({ clientId, afterLeaf, limit }) {
       const columns = `SELECT s.leaf_index AS leafIndex, s.cause AS cause, s.decision_id AS decisionId,
           s.superseded_id AS supersedes, d.outcome AS outcome, s.review_required AS reviewRequired,
-          s.created_at AS at
+          d.decided_at AS at
         FROM supersessions s JOIN decisions d ON d.id = s.decision_id`;
       const rows = await runner.all<ChangeRow>(
         clientId === undefined

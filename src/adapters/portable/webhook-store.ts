@@ -112,7 +112,7 @@ export function createWebhookStore(runner: SqlRunner, sealer: Sealer): WebhookSt
         statement`SELECT w.event_id AS eventId, w.client_id AS clientId, w.type AS type, w.decision_id AS decisionId,
             w.superseded_id AS supersedes, w.created_at AS createdAt, w.attempts AS attempts,
             h.url AS url, h.secret_sealed AS secretSealed, d.outcome AS outcome,
-            s.review_required AS reviewRequired, s.created_at AS at
+            s.review_required AS reviewRequired, d.decided_at AS at
           FROM webhook_deliveries w
           JOIN webhooks h ON h.client_id = w.client_id
           JOIN decisions d ON d.id = w.decision_id

@@ -41,6 +41,26 @@ export interface WorkerEnv {
   readonly REGISTRIES: string;
   /** One deadline for a request's registry queries, ms. Default 800. */
   readonly REGISTRY_DEADLINE_MS?: string;
+  /** `true` lets webhooks reach loopback (plain http too): a receiver on the same machine, tests only. */
+  readonly WEBHOOK_ALLOW_LOOPBACK?: string;
+  /** `true` lets webhooks reach private ranges (an intake system on the operator's network). */
+  readonly WEBHOOK_ALLOW_PRIVATE?: string;
+}
+
+/**
+ * The webhook address policy: the partner connectors' guards, closed unless a variable opens them.
+ * @example const policy = webhookAddressPolicy(env); // { allowLoopback: false, allowPrivate: false }
+ */
+export function webhookAddressPolicy(
+  env: Pick<WorkerEnv, 'WEBHOOK_ALLOW_LOOPBACK' | 'WEBHOOK_ALLOW_PRIVATE'>,
+): {
+  allowLoopback: boolean;
+  allowPrivate: boolean;
+} {
+  return {
+    allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true',
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+  };
 }
 
 /** The registries as the Worker reaches them: HRSS's client certificate is the binding's, not config. */
