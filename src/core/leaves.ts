@@ -9,6 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { EvidenceKind } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { base64url } from './encoding.ts';
+import { GatewayError } from './errors.ts';
 
 /**
  * 2: an access leaf carries a commitment to the consent reference (`consent`) instead of the
@@ -169,6 +170,34 @@ export function supersessionLeaf(subjectKey: Uint8Array, s: SupersessionLeafInpu
     reasonCode: s.reasonCode,
     at: s.at,
   };
+}
+
+/**
+ * Whether a stored leaf is the supersession leaf of `supersededId` → `decisionId`: what a
+ * store checks before it tells a reader `supersededBy`, so an edited row cannot redirect it.
+ * @example witnessesSuccession(leafBytesAt(row.leafIndex), 'old-id', 'new-id')
+ */
+export function witnessesSuccession(
+  bytes: Uint8Array | undefined,
+  supersededId: string,
+  decisionId: string,
+): boolean {
+  if (!bytes) return false;
+  try {
+    const leaf = JSON.parse(new TextDecoder().decode(bytes)) as Partial<SupersessionLeaf>;
+    return (
+      leaf.kind === 'supersession' && leaf.supersededId === supersededId && leaf.decisionId === decisionId
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a supersession row its leaf does not witness. */
+export function unwitnessedSuccession(leafIndex: number): GatewayError {
+  return new GatewayError('ERR_LOG_INTEGRITY', 'a supersession row is not the one its leaf witnessed', {
+    facts: { record: 'supersession', leafIndex },
+  });
 }
 
 /** Canonical bytes of a leaf, as hashed into the log. */

@@ -7,6 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Decision, Receipt, VerificationRequest } from '../../../schemas/index.ts';
 import type { StoredAccess, StoredDecision } from '../../core/decision-store.ts';
+import { unwitnessedSuccession, witnessesSuccession } from '../../core/leaves.ts';
 import { accessRecords, decisions, reverifications, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { idempotencyKeyHash, openAccesses, openSealed } from '../portable/write-sealing.ts';
@@ -167,7 +168,7 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
     .orderBy(accessRecords.leafIndex)
     .prepare();
   const successorById = db
-    .select({ decisionId: supersessions.decisionId })
+    .select({ decisionId: supersessions.decisionId, leafIndex: supersessions.leafIndex })
     .from(supersessions)
     .where(eq(supersessions.supersededId, ph('id')))
     .prepare();
@@ -177,6 +178,18 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
     .where(eq(decisions.id, ph('id')))
     .prepare();
   const successorOf = (id: string): string | undefined => successorById.get({ id })?.decisionId;
+  const leafAt = db.$client.prepare<[number], { leaf: Buffer }>('SELECT leaf FROM log_leaves WHERE idx = ?');
+  /**
+   * The successor a reader is told of, checked against the supersession leaf its row names: a
+   * row edited behind the log's back is ERR_LOG_INTEGRITY, never a wrong `supersededBy`.
+   */
+  const witnessedSuccessorOf = (id: string): string | undefined => {
+    const row = successorById.get({ id });
+    if (!row) return undefined;
+    if (!witnessesSuccession(leafAt.get(row.leafIndex)?.leaf, id, row.decisionId))
+      throw unwitnessedSuccession(row.leafIndex);
+    return row.decisionId;
+  };
 
   async function openStored(sealed: string, receipt: string): Promise<Decision> {
     const decision = await openSealed<Omit<Decision, 'receipt'>>(sealer, sealed, 'decision');
@@ -185,7 +198,7 @@ export function createSqliteDecisionRows(db: Db, sealer: Sealer): SqliteDecision
 
   async function stored(row: StoredRow | undefined, id?: string): Promise<StoredDecision | undefined> {
     if (!row) return undefined;
-    const supersededBy = id === undefined ? undefined : successorOf(id);
+    const supersededBy = id === undefined ? undefined : witnessedSuccessorOf(id);
     return {
       clientId: row.clientId,
       requestDigest: row.requestDigest,

@@ -33,6 +33,7 @@ import type { Sealer } from '../portable/sealer.ts';
 import type { SealedWrite } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
 import type { SqliteDecisionRows } from './sqlite-decision-rows.ts';
+import { createSqliteFigureWriter } from './sqlite-figure-writer.ts';
 import type { SqliteLogIntegrity } from './sqlite-log-integrity.ts';
 
 /** Where an appended event landed. */
@@ -104,6 +105,7 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
   const client = db.$client;
   const getNode: NodeReader = integrity.getNode;
   const ph = sql.placeholder;
+  const writeFigures = createSqliteFigureWriter(db);
   const insertLeaf = client.prepare('INSERT INTO log_leaves (idx, leaf) VALUES (?, ?)');
   const insertNode = client.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
   const keyStmt = client.prepare<[string], { key: Buffer }>(
@@ -125,11 +127,11 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
   let { range, note: latestNote } = load();
 
   /**
-   * Every decision and access row names the leaf that witnesses it: none may point past the
-   * log (rows inserted, or a log cut short, behind the sequencer's back). O(log n) by index.
+   * Every decision, access and supersession row names the leaf that witnesses it: none may point
+   * past the log (rows inserted, or a log cut short, behind the sequencer's back). O(log n) by index.
    */
   function boundToLog(size: number): void {
-    for (const table of ['decisions', 'access_records'] as const) {
+    for (const table of ['decisions', 'access_records', 'supersessions'] as const) {
       const top = client
         .prepare<[], { top: number | null }>(`SELECT max(leaf_index) AS top FROM ${table}`)
         .get()?.top;
@@ -302,6 +304,7 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
         decisionSealed: p.sealed.decisionSealed,
         requestSealed: p.sealed.requestSealed,
       });
+      writeFigures(write);
       const superseding = write.supersession;
       if (superseding && supersessionIndex !== undefined) {
         rows.insertSupersession({

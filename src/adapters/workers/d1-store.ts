@@ -12,6 +12,7 @@ import type {
   StoredDecision,
 } from '../../core/decision-store.ts';
 import { GatewayError } from '../../core/errors.ts';
+import { unwitnessedSuccession, witnessesSuccession } from '../../core/leaves.ts';
 import { assembleProof, planConsistency, planInclusion, planNodes } from '../../core/log/proof.ts';
 import type {
   Anchor,
@@ -19,6 +20,7 @@ import type {
   InclusionProof,
   TransparencyLog,
 } from '../../core/transparency-log.ts';
+import { figureRows } from '../portable/decision-figures.ts';
 import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { trackerEntries } from '../portable/subject-access.ts';
@@ -133,6 +135,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
         : {}),
       ...(write.decision.reviewRequired === true ? { reviewRequired: true } : {}),
       ...(write.reverification ? { reverification: write.reverification } : {}),
+      figures: figureRows(write),
     });
     if (result.status === 'committed')
       return { status: 'committed', decision: { ...write.decision, receipt: result.receipt } };
@@ -171,11 +174,16 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       const found = await findStored(eq(decisions.id, id));
       if (!found) return undefined;
       const [successor] = await db
-        .select({ decisionId: supersessions.decisionId })
+        .select({ decisionId: supersessions.decisionId, leafIndex: supersessions.leafIndex })
         .from(supersessions)
         .where(eq(supersessions.supersededId, id))
         .limit(1);
-      return successor ? { ...found, supersededBy: successor.decisionId } : found;
+      if (!successor) return found;
+      // Told only when the log witnesses it: an edited row cannot redirect `supersededBy`.
+      const leaf = (await readLeavesAt(db, [successor.leafIndex])).get(successor.leafIndex);
+      if (!witnessesSuccession(leaf, id, successor.decisionId))
+        throw unwitnessedSuccession(successor.leafIndex);
+      return { ...found, supersededBy: successor.decisionId };
     },
     async request(id) {
       const [row] = await db

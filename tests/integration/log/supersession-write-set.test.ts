@@ -114,3 +114,34 @@ describe('a superseding decision at the SQLite store', () => {
     }
   });
 });
+
+describe('supersession rows are bound to the log', () => {
+  it('answers ERR_LOG_INTEGRITY, never a wrong supersededBy, for a row edited behind the log', async () => {
+    const { db, store } = await openTestStore(dir, 'd.sqlite');
+    try {
+      const first = await store.commit(decisionWrite(requestFor(fixtures, 0), 'decision-1'));
+      const other = await store.commit(
+        decisionWrite(requestFor(fixtures, 0), 'decision-x', { idempotencyKey: 'x' }),
+      );
+      if (first.status !== 'committed' || other.status !== 'committed') expect.unreachable('commits');
+      await store.commit(superseding('decision-2', 'decision-1', first.decision.receipt.leafIndex));
+      expect((await store.get('decision-1'))?.supersededBy).toBe('decision-2');
+      // Someone moves the successor link to another decision, on a second connection.
+      db.$client.prepare("UPDATE supersessions SET superseded_id = 'decision-x'").run();
+      await expect(store.get('decision-x')).rejects.toMatchObject({ code: 'ERR_LOG_INTEGRITY' });
+      expect((await store.get('decision-1'))?.supersededBy).toBeUndefined();
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('refuses at start-up a supersession row that names a leaf beyond the log', async () => {
+    const opened = await openTestStore(dir, 'e.sqlite');
+    const first = await opened.store.commit(decisionWrite(requestFor(fixtures, 0), 'decision-1'));
+    if (first.status !== 'committed') expect.unreachable(first.status);
+    await opened.store.commit(superseding('decision-2', 'decision-1', first.decision.receipt.leafIndex));
+    opened.db.$client.prepare('UPDATE supersessions SET leaf_index = leaf_index + 1000').run();
+    opened.db.$client.close();
+    await expect(openTestStore(dir, 'e.sqlite')).rejects.toThrow(/supersessions names leaf/);
+  });
+});
