@@ -14,6 +14,7 @@ import { Problem } from './problem.ts';
 import { Fixtures } from './registry-records.ts';
 import { ReviewRequest } from './review.ts';
 import { VerificationRequest } from './verification-request.ts';
+import { ChangeFeed, WebhookEvent } from './webhook.ts';
 
 export const WIRE_SCHEMAS = {
   'verification-request': { schema: VerificationRequest, io: 'input' },
@@ -22,6 +23,9 @@ export const WIRE_SCHEMAS = {
   evidence: { schema: Evidence, io: 'output' },
   receipt: { schema: Receipt, io: 'output' },
   problem: { schema: Problem, io: 'output' },
+  // What a webhook receiver gets (issue 13), and the change feed's answer.
+  'webhook-event': { schema: WebhookEvent, io: 'output' },
+  'change-feed': { schema: ChangeFeed, io: 'output' },
   fixtures: { schema: Fixtures, io: 'input' },
   'connector-manifest': { schema: ConnectorManifest, io: 'input' },
   // The operator's `egw start --registries FILE` (secrets: never commit a filled-in one).

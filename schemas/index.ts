@@ -5,3 +5,4 @@ export * from './problem.ts';
 export * from './registry-records.ts';
 export * from './review.ts';
 export * from './verification-request.ts';
+export * from './webhook.ts';
