@@ -16,6 +16,7 @@ import {
 import { SOURCES, type Source } from '../../schemas/common.ts';
 import type { Fixtures } from '../../schemas/index.ts';
 import { issueDevToken } from '../adapters/node/key-files.ts';
+import { REGION_CODES } from '../core/policy/index.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
 import { type RunningGateway, startGateway } from '../runtime/node.ts';
 import { UsageError } from './cli-errors.ts';
@@ -163,6 +164,12 @@ export const start = defineEgwCommand({
       description:
         'Fabric connection profile JSON of this organisation (npm run fabric:up writes .fabric-network/profiles/justice.json)',
     }),
+    region: choice({
+      description:
+        'The region whose policy decides here (Legal Aid Law art. 34: where the application is made): cn-320100 Nanjing, cn-320500 Suzhou',
+      options: REGION_CODES,
+      default: 'cn-320100',
+    }),
     quiet: flag({ description: 'No request log lines' }),
     data: dataOption({ create: true }),
   },
@@ -193,6 +200,7 @@ export const start = defineEgwCommand({
       port: o.port,
       registries,
       registryDeadlineMs: o['deadline-ms'],
+      region: o.region,
       reverification: {
         intervalMs: o['reverify-interval-ms'],
         backoffBaseMs: o['reverify-backoff-ms'],
@@ -217,7 +225,9 @@ export const start = defineEgwCommand({
         })
       : undefined;
     const requestFile = join(dataDir, 'sample-request.json');
-    await writeFile(requestFile, `${JSON.stringify(sampleRequest(fixtures), null, 2)}\n`);
+    // The sample applies where this gateway decides: its region's city code.
+    const sample = { ...sampleRequest(fixtures), region: o.region.slice('cn-'.length) };
+    await writeFile(requestFile, `${JSON.stringify(sample, null, 2)}\n`);
     process.stdout.write(
       `Eligibility Gateway listening on ${gateway.url}
   data:        ${dataDir}

@@ -31,7 +31,7 @@ import { createReverificationQueue } from '../adapters/portable/reverification-q
 import { createSealer, type Sealer } from '../adapters/portable/sealer.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
 import { GatewayError } from '../core/errors.ts';
-import { createNanjingPolicy } from '../core/policy/index.ts';
+import { regionalPolicy } from '../core/policy/index.ts';
 import type { Connector } from '../core/ports.ts';
 import { withRegistryQuota } from '../core/registry-quota.ts';
 import type { ReverificationOperations } from '../core/reverification-worker.ts';
@@ -57,6 +57,8 @@ export interface GatewayConfig {
   readonly logOrigin?: string;
   /** One deadline for all registry queries of a request. */
   readonly registryDeadlineMs?: number;
+  /** The region whose policy decides (`egw start --region`): `cn-320100` (default) or `cn-320500`. */
+  readonly region?: string;
   readonly registries: BuiltInConnectorConfig;
   /**
    * Queries per second each registry grants the gateway; online requests are served
@@ -205,7 +207,7 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   const metrics = createPrometheusMetrics();
   metrics.gauge('egw_log_size', 'Leaves in the transparency log', () => store.treeSize);
   const service = createVerificationService({
-    policies: [createNanjingPolicy()],
+    policies: [regionalPolicy(config.region ?? 'cn-320100')],
     connectors: registry,
     store,
     signer,

@@ -106,7 +106,7 @@ export function decideEligibility(input: DecisionInput): PolicyDecision {
     const green = findGreenChannel(view, undefined).reasons.filter((r) => r === 'elderly');
     const basis = [entry(settled, explanation, category.item)];
     if (green.length > 0)
-      basis.push(entry('green_channel', explainGreenChannel(green, age, params.elderlyAge)));
+      basis.push(entry('green_channel', explainGreenChannel(green, age, params.elderlyAge, params.city)));
     return {
       outcome: settled === 'matter_out_of_scope' ? 'needs_review' : 'eligible',
       provisional: false,
@@ -137,7 +137,7 @@ export function decideEligibility(input: DecisionInput): PolicyDecision {
         ? entry('specific_group', explainSpecificGroup(date, age, group.ageGroup, certificate?.validUntil))
         : entry(
             'disability_commitment_group',
-            explainDisabilityCommitment(certificate?.validUntil ?? date, signed),
+            explainDisabilityCommitment(certificate?.validUntil ?? date, signed, params.city),
           ),
     );
   } else {
@@ -180,7 +180,9 @@ export function decideEligibility(input: DecisionInput): PolicyDecision {
   // The wage is "used" when rule 7 compared a registered income with it, conclusively or not.
   const wageUsed = incomeReached && income.income !== undefined;
   if (green.reasons.length > 0)
-    basis.push(entry('green_channel', explainGreenChannel(green.reasons, age, params.elderlyAge)));
+    basis.push(
+      entry('green_channel', explainGreenChannel(green.reasons, age, params.elderlyAge, params.city)),
+    );
   const flagged = income.income ? mismatch(input, income.income) : undefined;
   if (flagged) basis.push(flagged);
   if (wageUsed && wage.reviewBy < date)

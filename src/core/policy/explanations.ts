@@ -117,10 +117,17 @@ export function explainSpecificGroup(
   };
 }
 
-export function explainDisabilityCommitment(validUntil: string, signed: boolean): Localized {
+/** The city a policy's own programmes belong to, in explanations; Nanjing unless the parameters name another. */
+const NANJING: Localized = { 'zh-CN': '南京市', en: 'Nanjing' };
+
+export function explainDisabilityCommitment(
+  validUntil: string,
+  signed: boolean,
+  city: Localized = NANJING,
+): Localized {
   return {
-    'zh-CN': `残疾人联合会记录显示您持有有效的残疾人证（有效期至${zhDate(validUntil)}）。残疾人属于南京市以书面承诺代替经济困难证明的困难群体，符合法律援助经济条件${signed ? '。' : '，请签署书面承诺。'}`,
-    en: `The disabled persons' federation records a valid disability certificate for you (valid until ${validUntil}). Disabled people are among Nanjing's groups who sign a written commitment instead of proving hardship, so you are eligible${signed ? '.' : '; please sign the written commitment.'}`,
+    'zh-CN': `残疾人联合会记录显示您持有有效的残疾人证（有效期至${zhDate(validUntil)}）。残疾人属于${city['zh-CN']}以书面承诺代替经济困难证明的困难群体，符合法律援助经济条件${signed ? '。' : '，请签署书面承诺。'}`,
+    en: `The disabled persons' federation records a valid disability certificate for you (valid until ${validUntil}). Disabled people are among ${city.en}'s groups who sign a written commitment instead of proving hardship, so you are eligible${signed ? '.' : '; please sign the written commitment.'}`,
   };
 }
 
@@ -235,14 +242,15 @@ export function explainGreenChannel(
   reasons: readonly GreenReason[],
   age: number | undefined,
   elderlyAge: number,
+  city: Localized = NANJING,
 ): Localized {
   const zh = reasons.map((r) =>
     r === 'elderly' ? `年满${elderlyAge}周岁（现年${age}周岁）` : GREEN[r]['zh-CN'],
   );
   const en = reasons.map((r) => (r === 'elderly' ? `are ${elderlyAge} or older (aged ${age})` : GREEN[r].en));
   return {
-    'zh-CN': `您${zh.join('、')}，按照南京市“病残孤老灾”绿色通道优先办理。`,
-    en: `You ${en.join(' and ')}, so your application is handled with priority (Nanjing green channel).`,
+    'zh-CN': `您${zh.join('、')}，按照${city['zh-CN']}“病残孤老灾”绿色通道优先办理。`,
+    en: `You ${en.join(' and ')}, so your application is handled with priority (${city.en} green channel).`,
   };
 }
 

@@ -7,4 +7,5 @@ export * from './matter-categories.ts';
 export * from './nanjing-policy.ts';
 export * from './parameters.ts';
 export * from './rules.ts';
+export * from './suzhou-policy.ts';
 export type * from './types.ts';

@@ -57,10 +57,39 @@ export function nanjingPolicyDefinition(parameters: NanjingParameters): Record<s
  */
 export function createNanjingPolicy(options: NanjingPolicyOptions = {}): Policy {
   const params = options.parameters ?? NANJING_PARAMETERS;
+  return createJiangsuCityPolicy({
+    id: NANJING_POLICY_ID,
+    version: NANJING_POLICY_VERSION,
+    parameters: params,
+    definition: nanjingPolicyDefinition(params),
+  });
+}
+
+/** What distinguishes one Jiangsu city's policy from another: its id, version, parameters and citations. */
+export interface JiangsuCityPolicyDefinition {
+  readonly id: string;
+  readonly version: string;
+  readonly parameters: NanjingParameters;
+  /** What the digest commits to (rules, citations, categories, parameters). */
+  readonly definition: Record<string, unknown>;
+  /** Citations that differ from Nanjing's, by rule id (the city's own programmes). */
+  readonly citations?: Readonly<Partial<Record<string, string>>>;
+}
+
+/**
+ * A Jiangsu city's policy: the province's regulations tie the hardship standard to the local
+ * minimum wage, so every Jiangsu city runs the same rules over its own parameters (art. 34:
+ * the standard of the place where the application is made).
+ * @example createJiangsuCityPolicy({ id: 'cn-320500', version, parameters, definition })
+ */
+export function createJiangsuCityPolicy(city: JiangsuCityPolicyDefinition): Policy {
+  const params = city.parameters;
+  const policyId = city.id;
+  const citations = city.citations ?? {};
   const problems = parameterProblems(params);
   if (problems.length > 0) {
     throw new GatewayError('ERR_VALIDATION', 'invalid policy parameters', {
-      facts: { policy: NANJING_POLICY_ID, problems: problems.length },
+      facts: { policy: policyId, problems: problems.length },
       errors: problems.map((message) => ({ path: 'parameters', message })),
     });
   }
@@ -72,35 +101,35 @@ export function createNanjingPolicy(options: NanjingPolicyOptions = {}): Policy 
   ): { category: MatterCategory; wage: AppliedWage } {
     if (!isCalendarDate(date) || date < params.effectiveFrom) {
       throw new GatewayError('ERR_VALIDATION', 'decision date outside the policy', {
-        facts: { policy: NANJING_POLICY_ID, effectiveFrom: params.effectiveFrom },
+        facts: { policy: policyId, effectiveFrom: params.effectiveFrom },
         errors: [{ path: '/decisionDate', message: `must be a date on or after ${params.effectiveFrom}` }],
       });
     }
     const unborn = birthDateProblems(request, date);
     if (unborn.length > 0)
       throw new GatewayError('ERR_VALIDATION', 'a person is born after the decision date', {
-        facts: { policy: NANJING_POLICY_ID },
+        facts: { policy: policyId },
         errors: unborn,
       });
     const wage = minimumWageOn(params, request.region, date);
     if (!wage) {
       throw new GatewayError('ERR_UNKNOWN_REGION', 'region not covered by the policy', {
-        facts: { policy: NANJING_POLICY_ID, region: request.region },
+        facts: { policy: policyId, region: request.region },
       });
     }
     const category = matterCategory(request.matter.category);
     if (!category) {
       throw new GatewayError('ERR_UNKNOWN_CATEGORY', 'matter category not known to the policy', {
-        facts: { policy: NANJING_POLICY_ID, category: request.matter.category },
+        facts: { policy: policyId, category: request.matter.category },
       });
     }
     return { category, wage };
   }
 
   return {
-    id: NANJING_POLICY_ID,
-    version: NANJING_POLICY_VERSION,
-    digest: digestOf(nanjingPolicyDefinition(params)),
+    id: policyId,
+    version: city.version,
+    digest: digestOf(city.definition),
     categories: MATTER_CATEGORIES.map((c) => c.code),
     supports: (region: string): boolean => regions.has(region),
     plan(request: VerificationRequest, decisionDate: string): QueryPlan {
@@ -108,7 +137,12 @@ export function createNanjingPolicy(options: NanjingPolicyOptions = {}): Policy 
     },
     decide(request: VerificationRequest, decisionDate: string, evidence: EvidenceSet): PolicyDecision {
       const { category, wage } = resolve(request, decisionDate);
-      return decideEligibility({ request, date: decisionDate, params, category, wage, evidence });
+      const decision = decideEligibility({ request, date: decisionDate, params, category, wage, evidence });
+      if (Object.keys(citations).length === 0) return decision;
+      return {
+        ...decision,
+        basis: decision.basis.map((b) => ({ ...b, citation: citations[b.rule] ?? b.citation })),
+      };
     },
     reverificationWindow(decisionDate: string) {
       const { days, source } = reverificationWindowOn(params, decisionDate);

@@ -28,6 +28,11 @@ export interface RegionEntry {
 }
 
 export interface NanjingParameters {
+  /**
+   * The city whose programmes (commitment groups, green channel) explanations name. Absent
+   * for Nanjing, so the shipped Nanjing parameters and their digest stay as they were.
+   */
+  readonly city?: Localized;
   /** The first decision date the policy applies to: the Legal Aid Law's entry into force. */
   readonly effectiveFrom: string;
   /** Sorted by `from`, ascending. */
