@@ -182,6 +182,7 @@ export async function reverifyDecision(
     decision: { ...signed, signature },
     payloadDigest: base64url(sha256(payload)),
     accesses: accessWrites(request, asked, at),
+    timing: { registryCalls: asked.calls },
     supersession: {
       cause: 'reverification',
       supersededId: old.id,
@@ -215,7 +216,7 @@ async function askAgain(
       ]),
     );
     // Nothing was asked, so no access is recorded for it.
-    return { answers, subjectsBySource: new Map(), partnerAnswers: [] };
+    return { answers, subjectsBySource: new Map(), partnerAnswers: [], calls: [] };
   }
 }
 

@@ -36,6 +36,26 @@ export interface DecisionWrite {
   readonly supersession?: SupersessionWrite;
   /** Set when this decision must be re-verified: its queue row is written in the same write set. */
   readonly reverification?: ReverificationWrite;
+  /** How long deciding took and how each registry call went (the indicators): no personal data. */
+  readonly timing?: DecisionTiming;
+}
+
+/** The performance figures a decision's write set carries: durations, sources and codes only. */
+export interface DecisionTiming {
+  /** Milliseconds from the request's arrival to its signed decision; absent for a re-verification's successor. */
+  readonly durationMs?: number;
+  readonly registryCalls: readonly RegistryCall[];
+}
+
+/** One registry call of a decision's fan-out: which registry, how it ended, how long it took — never who. */
+export interface RegistryCall {
+  /** A built-in source or a partner registry kind. */
+  readonly source: EvidenceKind;
+  /** `timeout` when the registry did not answer by the deadline; `fault` for any other failure. */
+  readonly result: 'answered' | 'timeout' | 'fault';
+  /** The failure's stable code (`ERR_REGISTRY_UNREACHABLE`…), for `timeout` and `fault`. */
+  readonly code?: string;
+  readonly latencyMs: number;
 }
 
 /** A decision left open by unavailable registries, queued for the re-verification worker. */

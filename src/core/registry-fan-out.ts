@@ -12,7 +12,7 @@ import {
   partnerEvidence,
   planPartnerQueries,
 } from './connector-evidence.ts';
-import type { AccessWrite } from './decision-store.ts';
+import type { AccessWrite, RegistryCall } from './decision-store.ts';
 import { digestOf } from './digest.ts';
 import { GatewayError } from './errors.ts';
 import type { Purpose } from './leaves.ts';
@@ -33,6 +33,8 @@ export interface FanOutResult {
   readonly answers: ReadonlyMap<Source, RegistryAnswer<unknown>>;
   readonly subjectsBySource: ReadonlyMap<Source, readonly string[]>;
   readonly partnerAnswers: readonly PartnerAnswer[];
+  /** Each registry call's result and latency, built-in sources in order, then the partners'. */
+  readonly calls: readonly RegistryCall[];
 }
 
 /**
@@ -92,20 +94,23 @@ export function createFanOut(options: FanOutOptions): FanOut {
       signal: controller.signal,
       priority,
     };
+    const builtInCalls = new Map<Source, RegistryCall>();
     try {
       // Promise.all keeps the planned order, so evidence and access leaves never depend on
       // which registry answered first.
       const [partnerAnswers] = await Promise.all([
         Promise.all(
-          partnerQueries.map(async ({ kind, connector, subjects }): Promise<PartnerAnswer> => {
+          partnerQueries.map(async ({ kind, connector, subjects }) => {
+            const started = performance.now();
             const answer = await connector.query({ subjects, ...query });
-            return { kind, subjects, answer };
+            return { kind, subjects, answer, call: registryCall(kind, answer, started) };
           }),
         ),
         Promise.all(
           plan.queries.map(async ({ source, subjects }) => {
             subjectsBySource.set(source, subjects);
             const connector = connectors.get(source, request.region);
+            const started = performance.now();
             const answer: RegistryAnswer<unknown> = connector
               ? await connector.query({ subjects, ...query })
               : {
@@ -115,14 +120,36 @@ export function createFanOut(options: FanOutOptions): FanOut {
                   detail: 'no active connector',
                 };
             answers.set(source, answer);
+            builtInCalls.set(source, registryCall(source, answer, started));
           }),
         ),
       ]);
-      return { answers, subjectsBySource, partnerAnswers };
+      const calls = [
+        ...plan.queries.flatMap(({ source }) => builtInCalls.get(source) ?? []),
+        ...partnerAnswers.map((p) => p.call),
+      ];
+      return {
+        answers,
+        subjectsBySource,
+        partnerAnswers: partnerAnswers.map(({ kind, subjects, answer }) => ({ kind, subjects, answer })),
+        calls,
+      };
     } finally {
       clearTimeout(timer);
     }
   };
+}
+
+/** One call's figures: the result class and code, and its latency in whole milliseconds. */
+function registryCall(
+  source: RegistryCall['source'],
+  answer: RegistryAnswer<unknown>,
+  started: number,
+): RegistryCall {
+  const latencyMs = Math.max(0, Math.round(performance.now() - started));
+  if (answer.status === 'answered') return { source, result: 'answered', latencyMs };
+  const result = answer.code === 'ERR_REGISTRY_TIMEOUT' ? 'timeout' : 'fault';
+  return { source, result, code: answer.code, latencyMs };
 }
 
 /** What the policy reads: per source, its answer, its failure, or why it was not asked. */

@@ -139,6 +139,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
 
   async function decide(input: VerifyInput, requestDigest: string): Promise<VerifyResult> {
     const { request, clientId, idempotencyKey, language } = input;
+    const arrived = performance.now();
     const earlier = await store.findByIdempotencyKey(clientId, idempotencyKey);
     if (earlier) return replayOf(earlier.requestDigest, requestDigest, earlier.decision);
 
@@ -175,6 +176,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
     const signature = await timed('sign', () => signer.sign(payload));
     const accesses = accessWrites(request, asked, now.toISOString());
     const reverification = reverificationOf(policy, planned, asked, ruling, decisionDate, now);
+    const timing = { durationMs: Math.round(performance.now() - arrived), registryCalls: asked.calls };
 
     const result = await timed('commit', () =>
       store.commit({
@@ -185,6 +187,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
         decision: { ...signed, signature },
         payloadDigest: base64url(sha256(payload)),
         accesses,
+        timing,
         ...(reverification ? { reverification } : {}),
       }),
     );

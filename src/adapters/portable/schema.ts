@@ -27,6 +27,7 @@ export const decisions = sqliteTable(
     uniqueIndex('decisions_client_key').on(t.clientId, t.idempotencyKey),
     index('decisions_subject').on(t.subjectHash),
     index('decisions_leaf').on(t.leafIndex),
+    index('decisions_decided').on(t.decidedAt),
   ],
 );
 
@@ -272,4 +273,42 @@ export const webhookDeliveries = sqliteTable(
     deliveredAt: text('delivered_at'),
   },
   (t) => [index('webhook_deliveries_due').on(t.state, t.nextAttemptAt)],
+);
+
+/**
+ * A decision's performance figures (issue 15), written in its own write set: flags and a
+ * duration, never who. Older decisions have none; the indicators count them by outcome only.
+ */
+export const decisionFigures = sqliteTable(
+  'decision_figures',
+  {
+    decisionId: text('decision_id').primaryKey(),
+    decidedAt: text('decided_at').notNull(),
+    provisional: integer('provisional').notNull(),
+    greenChannel: integer('green_channel').notNull(),
+    reviewRequired: integer('review_required').notNull(),
+    /** 1 when every planned registry answered: decided online, with no paper proof. */
+    evidenceComplete: integer('evidence_complete').notNull(),
+    /** Request arrival to signed decision; null for a re-verification's successor. */
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [index('decision_figures_decided').on(t.decidedAt)],
+);
+
+/**
+ * One registry call of a decision's fan-out (issue 15): source, result, code, latency and the
+ * decision's time. Deliberately no decision id: a call cannot be traced to a person.
+ */
+export const registryCalls = sqliteTable(
+  'registry_calls',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    source: text('source').notNull(),
+    /** answered | timeout | fault */
+    result: text('result').notNull(),
+    code: text('code'),
+    latencyMs: integer('latency_ms').notNull(),
+  },
+  (t) => [index('registry_calls_at').on(t.at)],
 );

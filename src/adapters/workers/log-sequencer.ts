@@ -37,6 +37,7 @@ import { assembleProof, planInclusion, planNodes } from '../../core/log/proof.ts
 import { leafHash } from '../../core/log/rfc9162.ts';
 import type { PerfectNode } from '../../core/log/tree-nodes.ts';
 import type { CheckpointSigner } from '../portable/checkpoint-signer.ts';
+import { figureStatements } from '../portable/decision-figures.ts';
 import { accessRecords, decisions, reverifications, supersessions } from '../portable/schema.ts';
 import { type D1Db, latestCheckpoint, nodeKey, nodeReader, readNodes } from './d1-log-reads.ts';
 import { blobBytes, blobParam, chunks, insertRows } from './d1-rows.ts';
@@ -469,6 +470,8 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
         statements.push(db.insert(supersessions).values(part).toSQL());
       for (const part of chunks(queueRows, REVERIFICATION_COLUMNS))
         statements.push(db.insert(reverifications).values(part).toSQL());
+      for (const o of outcomes)
+        if (o.kind === 'new' && o.write.figures) statements.push(...figureStatements(o.write.figures));
       // A successor, by review or by re-verification, ends the superseded decision's re-verification.
       for (const closed of closedRows)
         statements.push(

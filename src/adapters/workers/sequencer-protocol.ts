@@ -8,6 +8,7 @@
 import type { Receipt } from '../../../schemas/index.ts';
 import type { AccessWrite } from '../../core/decision-store.ts';
 import type { EventLeaf } from '../../core/leaves.ts';
+import type { FigureRows } from '../portable/decision-figures.ts';
 
 export interface SequencerAccess {
   readonly source: AccessWrite['source'];
@@ -47,6 +48,8 @@ export interface SequencerCommit {
   readonly reviewRequired?: boolean;
   /** Queue this decision for re-verification, in the same write set. */
   readonly reverification?: { readonly sources: readonly string[]; readonly notAfter: string };
+  /** The decision's performance figures (no personal data), written in the same batch. */
+  readonly figures?: FigureRows;
 }
 
 export interface SequencerSupersession {
