@@ -6,12 +6,15 @@
 import type { ChangeFeedStore } from '../core/change-feed.ts';
 import type { ConnectorService } from '../core/connector-service.ts';
 import type { SubjectAccessEntry } from '../core/decision-store.ts';
+import type { IndicatorStore } from '../core/indicators.ts';
+import type { OperationsStore } from '../core/operations-status.ts';
 import type { Signer } from '../core/ports.ts';
 import type { ReverificationOperations } from '../core/reverification-worker.ts';
 import type { TransparencyLog } from '../core/transparency-log.ts';
 import type { VerificationService } from '../core/verification-service.ts';
 import type { WebhookService } from '../core/webhooks.ts';
 import type { AuthVariables, BearerJwtOptions } from './auth.ts';
+import type { FederationRouteDeps } from './routes/federation.ts';
 
 export interface Readiness {
   readonly ok: boolean;
@@ -47,6 +50,12 @@ export interface AppDeps {
   readonly changes?: ChangeFeedStore;
   /** The re-verification queue's status and a pass on demand (`/v1/reverifications`). */
   readonly reverification?: ReverificationOperations;
+  /** Peer gateways' questions (`POST /v1/federation/facts`, issue 16); the route is absent without peers. */
+  readonly federation?: FederationRouteDeps;
+  /** The performance indicators and the console's data (`/v1/reports/*`); omitted with them when absent. */
+  readonly indicators?: IndicatorStore;
+  /** The console's review-queue and ledger figures. */
+  readonly operations?: OperationsStore;
 }
 
 export type AppEnv = { Variables: AuthVariables };

@@ -3,20 +3,24 @@
  * src/runtime/* chooses the implementations.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { GatewayError } from '../core/errors.ts';
 import { auditPage } from '../web/audit-page.ts';
+import { consolePage } from '../web/console-page.ts';
+import { UPLOT_CSS, UPLOT_JS } from '../web/uplot-asset.ts';
 import type { AppDeps, AppEnv } from './app-deps.ts';
 import { bearerJwt } from './auth.ts';
+import { bodyLimit } from './body-limit.ts';
 import { docsPage, type OpenApiDocument } from './docs-page.ts';
 import { indexPage } from './index-page.ts';
 import { payloadTooLargeDetail, ROUTE_NOT_FOUND_DETAIL } from './problem-catalogue.ts';
 import { problemResponse, validationError } from './problems.ts';
 import { changeFeedRoutes } from './routes/changes.ts';
 import { connectorRoutes } from './routes/connectors.ts';
+import { federationRoutes } from './routes/federation.ts';
 import { logRoutes } from './routes/log.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { reverificationRoutes } from './routes/reverifications.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { verificationRoutes } from './routes/verifications.ts';
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/subjects/*', auth);
   app.use('/v1/reverifications', auth);
   app.use('/v1/reverifications/*', auth);
+  app.use('/v1/reports/*', auth);
 
   verificationRoutes(app, deps);
   logRoutes(app, deps);
@@ -72,6 +77,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   webhookRoutes(app, deps);
   changeFeedRoutes(app, deps);
   reverificationRoutes(app, deps);
+  if (deps.federation) federationRoutes(app, deps.federation);
+  reportRoutes(app, deps);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -100,6 +107,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return c.html(docs);
   });
   app.get('/audit', (c) => c.html(auditPage()));
+  app.get('/console', (c) => c.html(consolePage()));
+  // The console's chart library, served by the gateway itself: the page needs no CDN.
+  const immutable = { 'Cache-Control': 'public, max-age=86400' };
+  app.get('/console/uplot.js', (c) =>
+    c.body(UPLOT_JS, 200, { ...immutable, 'Content-Type': 'text/javascript; charset=utf-8' }),
+  );
+  app.get('/console/uplot.css', (c) =>
+    c.body(UPLOT_CSS, 200, { ...immutable, 'Content-Type': 'text/css; charset=utf-8' }),
+  );
   app.get('/', (c) => c.html(indexPage(info.version)));
 
   const methodsAt = routeMethods(app);

@@ -47,6 +47,7 @@ export const SCOPES = [
   'reviews:write',
   'webhooks:admin',
   'reverifications:admin',
+  'console:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -7,11 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
+import type { PeerGateway } from '../../schemas/federation.ts';
 import { createCheckpointSigner } from '../adapters/node/checkpoint-signer.ts';
 import { loadDataKeyRing, loadNoteSignerKey } from '../adapters/node/data-keys.ts';
 import { acquireDataLock } from '../adapters/node/data-lock.ts';
 import { createFabricLedgerAnchor } from '../adapters/node/fabric-ledger-anchor.ts';
 import type { FabricProfile } from '../adapters/node/fabric-profile.ts';
+import { registerIndicatorMetrics } from '../adapters/node/indicator-metrics.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
 import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
 import { type HttpLimits, serveNodeHttp } from '../adapters/node/node-http-server.ts';
@@ -26,7 +28,9 @@ import { createSqliteAnchorOutbox } from '../adapters/node/sqlite-anchor-outbox.
 import { openDatabase } from '../adapters/node/sqlite-database.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
 import { createSqliteWebhooks, sqliteRunner } from '../adapters/node/sqlite-webhooks.ts';
+import { createIndicatorStore } from '../adapters/portable/indicator-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
+import { createOperationsStore } from '../adapters/portable/operations-store.ts';
 import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
 import { createSealer, type Sealer } from '../adapters/portable/sealer.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
@@ -46,6 +50,7 @@ import { createWebhookService } from '../core/webhooks.ts';
 import { createApp, type RequestLogger } from '../http/app.ts';
 import type { TrustedIssuer } from '../http/auth.ts';
 import { readinessOf } from '../http/readiness.ts';
+import { wireFederation } from './federation-wiring.ts';
 
 export interface GatewayConfig {
   /** Keys, the SQLite file and the development issuer live here. */
@@ -59,6 +64,8 @@ export interface GatewayConfig {
   readonly registryDeadlineMs?: number;
   /** The region whose policy decides (`egw start --region`): `cn-320100` (default) or `cn-320500`. */
   readonly region?: string;
+  /** Peer gateways of other regions (`egw start --peers FILE`, issue 16); none by default. */
+  readonly peers?: readonly PeerGateway[];
   readonly registries: BuiltInConnectorConfig;
   /**
    * Queries per second each registry grants the gateway; online requests are served
@@ -206,8 +213,31 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   const registry = partners.registry;
   const metrics = createPrometheusMetrics();
   metrics.gauge('egw_log_size', 'Leaves in the transparency log', () => store.treeSize);
+  const indicators = createIndicatorStore(sqliteRunner(db));
+  registerIndicatorMetrics(metrics, indicators);
+  const region = config.region ?? 'cn-320100';
+  const federation =
+    config.peers && config.peers.length > 0
+      ? wireFederation({
+          region,
+          origin,
+          peers: config.peers,
+          signer,
+          log: store,
+          connectors: registry,
+          clock: { now: () => new Date() },
+          newId: randomUUID,
+          registryDeadlineMs: config.registryDeadlineMs ?? 800,
+          alarmLine: (line) => process.stderr.write(`${line}\n`),
+          countAlarm: metrics.counter('egw_federation_alarms_total', 'Peer gateway facts made unavailable', [
+            'region',
+            'reason',
+          ]).inc,
+        })
+      : undefined;
   const service = createVerificationService({
-    policies: [regionalPolicy(config.region ?? 'cn-320100')],
+    ...(federation ? { federation: federation.service } : {}),
+    policies: [regionalPolicy(region)],
     connectors: registry,
     store,
     signer,
@@ -223,6 +253,7 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   if (config.trustDevIssuer ?? true) issuers.push(await devIssuerConfig(config.dataDir));
 
   const app = createApp({
+    ...(federation ? { federation: federation.route } : {}),
     service,
     log: store,
     tracker: store,
@@ -233,6 +264,8 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     webhooks: webhooks.service,
     changes: webhooks.changes,
     reverification: reverification.operations,
+    indicators,
+    operations: createOperationsStore(sqliteRunner(db)),
     logger: config.logger,
     readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
   });

@@ -13,8 +13,10 @@ import { createHrssClient } from '../../connectors/hrss/hrss-client.ts';
 import { createFetchTransport } from '../../connectors/shared/fetch-transport.ts';
 import type { Source } from '../../schemas/index.ts';
 import { createCheckpointSigner } from '../adapters/portable/checkpoint-signer.ts';
+import { createIndicatorStore } from '../adapters/portable/indicator-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { webCryptoJws } from '../adapters/portable/jws.ts';
+import { createOperationsStore } from '../adapters/portable/operations-store.ts';
 import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
 import * as schema from '../adapters/portable/schema.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
@@ -135,6 +137,8 @@ async function buildWorker(env: WorkerEnv): Promise<Built> {
     }),
     changes: webhooks.changes,
     reverification: reverificationOperations(queue, reverification, clock),
+    indicators: createIndicatorStore(d1Runner(env.DB)),
+    operations: createOperationsStore(d1Runner(env.DB)),
     readiness: () =>
       readinessOf(
         connectors,

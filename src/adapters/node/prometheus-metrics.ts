@@ -10,6 +10,13 @@ export interface GatewayMetrics extends HttpMetrics {
   observeStep(step: VerificationStep, seconds: number): void;
   /** Reads a value at scrape time (e.g. the log size). */
   gauge(name: string, help: string, read: () => number): void;
+  /** Labelled values read at scrape time (e.g. the indicators); series not answered are dropped. */
+  labelledGauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: () => Promise<readonly { readonly labels: Readonly<Record<L, string>>; readonly value: number }[]>,
+  ): void;
   /** A counter with fixed label names (codes and results only, never personal values). */
   counter<L extends string>(
     name: string,
@@ -55,6 +62,19 @@ export function createPrometheusMetrics(): GatewayMetrics {
         registers: [registry],
         collect() {
           this.set(read());
+        },
+      });
+    },
+    labelledGauge(name, help, labelNames, read) {
+      new Gauge({
+        name,
+        help,
+        labelNames: [...labelNames],
+        registers: [registry],
+        async collect() {
+          const values = await read();
+          this.reset();
+          for (const { labels, value } of values) this.set(labels, value);
         },
       });
     },
