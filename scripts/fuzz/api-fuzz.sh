@@ -39,7 +39,7 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 token="$(node_modules/.bin/tsx src/cli/main.ts token --data "$data" \
-  --scope 'verifications:write verifications:read audit:read subjects:read connectors:admin reviews:write')"
+  --scope 'verifications:write verifications:read audit:read subjects:read connectors:admin reviews:write webhooks:admin reverifications:admin')"
 
 # The policy's own categories and regions, for tests/fuzz/hooks.py.
 EGW_FUZZ_POLICY="$(node_modules/.bin/tsx -e "import('./src/core/policy/index.ts').then((m) => console.log(JSON.stringify({ categories: m.MATTER_CATEGORIES.map((c) => c.code), regions: m.NANJING_PARAMETERS.regions.map((r) => r.code) })))")"

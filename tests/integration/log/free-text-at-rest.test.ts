@@ -4,11 +4,12 @@
  * entitled caller; and migration 0003 scrubs the plaintext rows written before the fix
  * without breaking the tracker.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../../connectors/index.ts';
+import { MIGRATIONS_FOLDER } from '../../../src/adapters/node/sqlite-database.ts';
 import type { DecisionWrite } from '../../../src/core/decision-store.ts';
 import { decisionWrite } from '../../support/decision-writes.ts';
 import { requestFor } from '../../support/requests.ts';
@@ -64,14 +65,31 @@ describe('free text from the request at rest', () => {
     }
   });
 
+  /** Tables and indexes the migrations before 0004 create, read from their SQL. */
+  const olderObjects = (): Set<string> => {
+    const files = readdirSync(MIGRATIONS_FOLDER).filter((f) => /^000[0-3]_.*\.sql$/.test(f));
+    const text = files.map((f) => readFileSync(join(MIGRATIONS_FOLDER, f), 'utf8')).join('\n');
+    return new Set(
+      [...text.matchAll(/CREATE (?:UNIQUE )?(?:TABLE|INDEX) `([^`]+)`/g)].map((m) => m[1] ?? ''),
+    );
+  };
+
   it('migration 0003 scrubs rows written in plaintext before it; the tracker shows them without a reference', async () => {
     const first = await openTestStore(dir, 'b.sqlite');
     expect((await first.store.commit(write('decision-1'))).status).toBe('committed');
     // Make the rows look like the old code wrote them, and forget that 0003 and later ran.
     first.db.$client.prepare('UPDATE access_records SET consent_reference = ?').run(REFERENCE);
     first.db.$client.prepare('UPDATE decisions SET idempotency_key = ?').run(KEY);
-    first.db.$client.exec('DROP INDEX decisions_leaf; DROP INDEX access_leaf;'); // 0004's
-    first.db.$client.exec('DROP TABLE supersessions;'); // 0005's
+    // Every index and table a later migration created (0004 on), so re-running them finds none.
+    const older = olderObjects();
+    const objects = first.db.$client
+      .prepare(
+        "SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' ORDER BY type",
+      )
+      .all() as { type: 'index' | 'table'; name: string }[];
+    for (const { type, name } of objects)
+      if (!older.has(name))
+        first.db.$client.exec(`DROP ${type === 'index' ? 'INDEX IF EXISTS' : 'TABLE'} \`${name}\``);
     const { created } = first.db.$client
       .prepare('SELECT created_at AS created FROM __drizzle_migrations ORDER BY created_at LIMIT 1 OFFSET 3')
       .get() as { created: number };
