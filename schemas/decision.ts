@@ -61,6 +61,19 @@ export const Evidence = z.object({
   digest: z.string().meta({
     description: 'sha256 (base64url) of the canonical registry answer; empty string when nothing was asked.',
   }),
+  region: z.string().optional().meta({
+    description:
+      'Issue 16: the region (policy code, e.g. cn-320500) whose registries answered, when another region’s gateway was asked.',
+  }),
+  via: z.string().optional().meta({
+    description: 'Issue 16: the log origin of the peer gateway that answered (and logged the access).',
+  }),
+  get receipt() {
+    return Receipt.optional().meta({
+      description:
+        'Issue 16: the peer gateway’s receipt for its access leaf, which commits to `digest` (its signed answer).',
+    });
+  },
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -91,12 +104,9 @@ export const SignedDecision = z.object({
   basis: z.array(Basis),
   policy: PolicyRef,
   evidence: z.array(Evidence),
-  supersedes: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The id of the decision this one replaces (after a human review or a re-verification).',
-    }),
+  supersedes: z.string().optional().meta({
+    description: 'The id of the decision this one replaces (after a human review or a re-verification).',
+  }),
   reviewRequired: z
     .boolean()
     .optional()

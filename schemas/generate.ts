@@ -10,6 +10,12 @@ import { z } from 'zod';
 import { BuiltInConnectorConfig } from '../connectors/built-in-config.ts';
 import { ConnectorManifest } from './connector-manifest.ts';
 import { Decision, Evidence, Receipt } from './decision.ts';
+import {
+  FederationFacts,
+  FederationFactsRequest,
+  FederationFactsResponse,
+  PeerTrustList,
+} from './federation.ts';
 import { Problem } from './problem.ts';
 import { Fixtures } from './registry-records.ts';
 import { ReviewRequest } from './review.ts';
@@ -30,6 +36,11 @@ export const WIRE_SCHEMAS = {
   'connector-manifest': { schema: ConnectorManifest, io: 'input' },
   // The operator's `egw start --registries FILE` (secrets: never commit a filled-in one).
   registries: { schema: BuiltInConnectorConfig, io: 'input' },
+  // Issue 16: the trust list (`egw start --peers FILE`) and the question and answer between gateways.
+  'peer-trust-list': { schema: PeerTrustList, io: 'input' },
+  'federation-facts-request': { schema: FederationFactsRequest, io: 'input' },
+  'federation-facts-response': { schema: FederationFactsResponse, io: 'output' },
+  'federation-facts': { schema: FederationFacts, io: 'output' },
 } as const;
 
 export const JSON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'json');

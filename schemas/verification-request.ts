@@ -14,11 +14,26 @@ import {
 export const RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'other'] as const;
 export const MATTER_KINDS = ['civil', 'criminal', 'administrative', 'state_compensation'] as const;
 
-export const Applicant = z.strictObject({ idNumber: IdNumber, name: PersonName });
+/**
+ * Where a person's household registration is (issue 16): the region whose registries know
+ * them. Optional: without it the gateway assumes the region of the identity number's address
+ * code and says so in the evidence.
+ */
+export const RegistrationRegion = RegionCode.meta({
+  description:
+    "Six-digit code of the region where the person is registered (civil affairs, social security, disability federation). When absent the gateway assumes the identity number's address code and flags the assumption in `evidence`.",
+});
+
+export const Applicant = z.strictObject({
+  idNumber: IdNumber,
+  name: PersonName,
+  registrationRegion: RegistrationRegion.optional(),
+});
 export const HouseholdMember = z.strictObject({
   idNumber: IdNumber,
   name: PersonName,
   relation: z.enum(RELATIONS),
+  registrationRegion: RegistrationRegion.optional(),
 });
 
 export const VerificationRequest = z

@@ -8,6 +8,7 @@ import { ledgerAgreement, ledgerCoverage } from '../audit/ledger-check.ts';
 import { createLogClient } from '../audit/log-client.ts';
 import { monitorOnce } from '../audit/monitor.ts';
 import { checkSupersession } from '../audit/supersession-check.ts';
+import { type PeerEvidenceItem, peerEvidenceItem, verifyPeerReceipt } from '../audit/verify-peer-receipt.ts';
 import { type VerdictReason, verifyReceipt } from '../audit/verify-receipt.ts';
 import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
 import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
@@ -39,6 +40,15 @@ const SUMMARY: Readonly<Record<VerdictReason, string>> = {
   altered: 'The receipt does NOT verify: the decision was altered after signing.',
   not_in_log: 'The receipt does NOT verify: the signed decision is not proven to be in the log given.',
 };
+
+/** The log key from `--log-key` (a file, a URL or the key itself) or the gateway's `/v1/log/key`. */
+async function logKeyFrom(keySource: string): Promise<string> {
+  // A verifier key is `name+hash+base64`: a word without "+" is a file name.
+  const literalKey = !/^https?:\/\//.test(keySource) && !existsSync(keySource) && keySource.includes('+');
+  if (!literalKey && !/^https?:\/\//.test(keySource) && !existsSync(keySource))
+    throw new UsageError(`--log-key: ${keySource}: no such file (nor a verifier key)`);
+  return literalKey ? keySource : load(keySource, '--log-key');
+}
 
 /** What a JSON file is, when it is not a decision: a saved problem document says so. */
 function notADecision(file: string, value: unknown): CommandError {
@@ -77,6 +87,9 @@ export const auditVerify = defineEgwCommand({
     if (!jwksSource || !keySource)
       throw new UsageError('give --jwks and --log-key (files or URLs), or --gateway URL');
     const decision = o.receipt.value;
+    // Issue 16: a decision's evidence item from a peer gateway, checked against that peer's log.
+    const peerItem = peerEvidenceItem(decision);
+    if (peerItem) return verifyPeerItem(peerItem, keySource, o.json);
     // A file that is no decision is said before any key is fetched.
     const shaped = decision as { signature?: unknown; receipt?: unknown } | null;
     if (
@@ -91,11 +104,7 @@ export const auditVerify = defineEgwCommand({
       keys?: Record<string, unknown>[];
     };
     if (!Array.isArray(jwks.keys)) throw new UsageError(`--jwks ${jwksSource}: not a JWKS (no "keys" list)`);
-    // A verifier key is `name+hash+base64`: a word without "+" is a file name.
-    const literalKey = !/^https?:\/\//.test(keySource) && !existsSync(keySource) && keySource.includes('+');
-    if (!literalKey && !/^https?:\/\//.test(keySource) && !existsSync(keySource))
-      throw new UsageError(`--log-key: ${keySource}: no such file (nor a verifier key)`);
-    const logKey = literalKey ? keySource : (await load(keySource, '--log-key')).trim();
+    const logKey = (await logKeyFrom(keySource)).trim();
     const verdict = await verifyReceipt({
       decision: decision as Record<string, unknown>,
       jwks: { keys: jwks.keys },
@@ -153,6 +162,23 @@ export const auditVerify = defineEgwCommand({
     return ok ? 0 : 1;
   },
 });
+
+/** `egw audit verify EVIDENCE.json --gateway PEER`: a peer's receipt, with its log key only. */
+async function verifyPeerItem(item: PeerEvidenceItem, keySource: string, json: boolean): Promise<number> {
+  const logKey = (await logKeyFrom(keySource)).trim();
+  const { ok, checks } = verifyPeerReceipt(item, logKey);
+  if (json) process.stdout.write(`${JSON.stringify({ ok, checks }, null, 2)}\n`);
+  else {
+    for (const check of checks)
+      process.stdout.write(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(10)} ${check.detail}\n`);
+    process.stdout.write(
+      ok
+        ? `\nThe peer receipt verifies: the access is in the log of ${item.via}.\n`
+        : `\nThe peer receipt does NOT verify against the log key given.\n`,
+    );
+  }
+  return ok ? 0 : 1;
+}
 
 export const auditMonitor = defineEgwCommand({
   name: 'monitor',

@@ -14,6 +14,7 @@ import {
   startSandboxes,
 } from '../../connectors/index.ts';
 import { SOURCES, type Source } from '../../schemas/common.ts';
+import { PeerTrustList } from '../../schemas/federation.ts';
 import type { Fixtures } from '../../schemas/index.ts';
 import { issueDevToken } from '../adapters/node/key-files.ts';
 import { REGION_CODES } from '../core/policy/index.ts';
@@ -170,6 +171,11 @@ export const start = defineEgwCommand({
       options: REGION_CODES,
       default: 'cn-320100',
     }),
+    peers: jsonFile({
+      description:
+        'Trust list of peer gateways of other regions: { peers: [{ region, baseUrl, logOrigin, logKey, jwks }] } (issue 16; schemas/json/peer-trust-list.schema.json)',
+      schema: PeerTrustList,
+    }),
     quiet: flag({ description: 'No request log lines' }),
     data: dataOption({ create: true }),
   },
@@ -201,6 +207,7 @@ export const start = defineEgwCommand({
       registries,
       registryDeadlineMs: o['deadline-ms'],
       region: o.region,
+      ...(o.peers ? { peers: o.peers.value.peers } : {}),
       reverification: {
         intervalMs: o['reverify-interval-ms'],
         backoffBaseMs: o['reverify-backoff-ms'],
@@ -220,7 +227,7 @@ export const start = defineEgwCommand({
     const token = trustDevIssuer
       ? await issueDevToken({
           dataDir,
-          scopes: 'verifications:write verifications:read subjects:read audit:read',
+          scopes: DEV_TOKEN_SCOPES,
           ttlSeconds: 12 * 3600,
         })
       : undefined;
@@ -233,10 +240,11 @@ export const start = defineEgwCommand({
   data:        ${dataDir}
   registries:  ${sandboxes ? `sandboxes (${fixtures.persons.length} synthetic people)` : o.registries?.path}
   log:         ${gateway.url}/v1/log/checkpoint    docs: ${gateway.url}/docs
+  console:     ${gateway.url}/console    (sign in with a token holding console:read${token ? ', such as the one below' : ''})
 
 ${
   token
-    ? `Development token (12 h; scopes verifications:write verifications:read subjects:read audit:read):\n${token}`
+    ? `Development token (12 h; scopes ${DEV_TOKEN_SCOPES}):\n${token}`
     : `Development issuer disabled: tokens must come from the ${issuers.length} issuer(s) in ${o.issuers?.path ?? '(none)'}.`
 }
 
@@ -246,6 +254,9 @@ ${sampleCommands({ url: gateway.url, dataDir, requestFile, devIssuer: token !== 
     return undefined;
   },
 });
+
+/** What the printed development token may do: the sample, reading it back, and the console. */
+const DEV_TOKEN_SCOPES = 'verifications:write verifications:read subjects:read audit:read console:read';
 
 /**
  * The copy-paste sample: absolute paths only, so it works from any folder; the token step

@@ -69,6 +69,15 @@ export interface IndicatorReport {
  */
 export interface IndicatorStore {
   periods(granularity: Granularity, fromInstant: string, toInstant: string): Promise<PeriodIndicators[]>;
+  /** Each source's most recent call since `fromInstant`: how it ended, and when. */
+  lastCalls(fromInstant: string): Promise<LastCall[]>;
+}
+
+/** A registry's latest call. */
+export interface LastCall {
+  readonly source: string;
+  readonly result: 'answered' | 'timeout' | 'fault';
+  readonly at: string;
 }
 
 export type Granularity = 'day' | 'month' | 'hour' | 'whole';
@@ -207,15 +216,17 @@ export function indicatorsCsv(report: IndicatorReport): string {
 export type RegistryStatus = 'up' | 'degraded' | 'down' | 'idle';
 
 /**
- * A registry's status from its recent calls and its ping: `down` when the ping fails or fewer
- * than 80 % of recent calls were answered; `degraded` under 99 %; `idle` with no recent call.
- * @example registryStatus({ calls: 10, answered: 7 }, 'ok') // 'down'
+ * A registry's status from its recent calls and its ping: `down` when the ping fails, its
+ * latest call failed, or fewer than 80 % of recent calls were answered; `degraded` under 99 %;
+ * `idle` with no recent call.
+ * @example registryStatus({ calls: 10, answered: 7 }, 'answered', 'ok') // 'down'
  */
 export function registryStatus(
   recent: Pick<RegistryFigures, 'calls' | 'answered'>,
+  last: LastCall['result'] | undefined,
   ping: 'ok' | 'failing' | 'unknown',
 ): RegistryStatus {
-  if (ping === 'failing') return 'down';
+  if (ping === 'failing' || (last !== undefined && last !== 'answered')) return 'down';
   if (recent.calls === 0) return 'idle';
   const availability = recent.answered / recent.calls;
   if (availability < 0.8) return 'down';

@@ -123,6 +123,12 @@ export interface Signer {
   readonly keyId: string;
   readonly algorithm: 'ES256' | 'EdDSA';
   sign(payload: Uint8Array): Promise<string>;
+  /**
+   * Signs another kind of payload with the same key under its own `typ` (issue 16: a peer
+   * gateway's facts and tokens), so it can never pass for a decision. Optional: a signer
+   * without it cannot take part in federation.
+   */
+  signAs?(typ: string, payload: Uint8Array): Promise<string>;
   /** Public keys (current and retired) as a JWKS. */
   jwks(): { keys: readonly Record<string, unknown>[] };
 }

@@ -15,6 +15,7 @@ import {
 import type { AccessWrite, RegistryCall } from './decision-store.ts';
 import { digestOf } from './digest.ts';
 import { GatewayError } from './errors.ts';
+import type { FederationResult } from './federation/peer-fan-out.ts';
 import type { Purpose } from './leaves.ts';
 import type { EvidenceSet, PolicyDecision, QueryPlan, SourceEvidence } from './policy/types.ts';
 import type { ConnectorRegistry, QueryPriority, RecordsBySource, RegistryAnswer } from './ports.ts';
@@ -33,6 +34,8 @@ export interface FanOutResult {
   readonly answers: ReadonlyMap<Source, RegistryAnswer<unknown>>;
   readonly subjectsBySource: ReadonlyMap<Source, readonly string[]>;
   readonly partnerAnswers: readonly PartnerAnswer[];
+  /** Set when peer gateways take part (issue 16): their evidence entries and access records. */
+  readonly federation?: FederationResult;
   /** Each registry call's result and latency, built-in sources in order, then the partners'. */
   readonly calls: readonly RegistryCall[];
 }
@@ -171,6 +174,7 @@ export function decisionEvidence(
   evidence: EvidenceSet,
   ruling: PolicyDecision,
   partnerAnswers: readonly PartnerAnswer[],
+  federation: readonly Evidence[] = [],
 ): Evidence[] {
   const builtIn: Evidence[] = SOURCES.map((source) => {
     const e = evidence[source];
@@ -184,7 +188,7 @@ export function decisionEvidence(
     const digest = e.status === 'answered' ? digestOf(answeredRecords(e.records)) : '';
     return { source, status, facts: { ...facts }, digest };
   });
-  return [...builtIn, ...partnerEvidence(partnerAnswers)];
+  return [...builtIn, ...partnerEvidence(partnerAnswers), ...federation];
 }
 
 /**
@@ -211,13 +215,9 @@ export function accessWrites(request: VerificationRequest, result: FanOutResult,
       });
     }
   }
-  accesses.push(
-    ...partnerAccesses(result.partnerAnswers, {
-      purpose: PURPOSE,
-      consentReference: request.consent.reference,
-      at,
-    }),
-  );
+  const context = { purpose: PURPOSE, consentReference: request.consent.reference, at };
+  accesses.push(...partnerAccesses(result.partnerAnswers, context));
+  if (result.federation) accesses.push(...result.federation.accesses(context));
   return accesses;
 }
 

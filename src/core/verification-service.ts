@@ -16,6 +16,7 @@ import type { DecisionStore, ReverificationWrite } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
+import { type FederationOptions, federatedFanOut } from './federation/peer-fan-out.ts';
 import type { Language, Policy, PolicyDecision, QueryPlan } from './policy/types.ts';
 import type { Clock, ConnectorRegistry, QueryPriority, Signer } from './ports.ts';
 import {
@@ -44,6 +45,8 @@ export interface VerificationServiceOptions {
    * retryable `ERR_REGISTRY_TIMEOUT` (nothing decided, nothing recorded). Default 30 s.
    */
   readonly batchAdmissionMs?: number;
+  /** Peer gateways of other regions (issue 16); without it only this gateway's registries are asked. */
+  readonly federation?: FederationOptions;
   /** Observes each step's duration (metrics); optional. */
   readonly observe?: (step: VerificationStep, seconds: number) => void;
 }
@@ -82,7 +85,10 @@ export interface VerificationService {
  */
 export function createVerificationService(options: VerificationServiceOptions): VerificationService {
   const { store, signer, clock } = options;
-  const fanOut = createFanOut(options);
+  // Issue 16: with peer gateways, people registered in their regions are asked through them.
+  const fanOut = options.federation
+    ? federatedFanOut(createFanOut(options), options.federation)
+    : createFanOut(options);
   const observe = options.observe ?? (() => {});
   const timed = async <T>(step: VerificationStep, run: () => Promise<T> | T): Promise<T> => {
     const started = performance.now();
@@ -170,7 +176,7 @@ export function createVerificationService(options: VerificationServiceOptions): 
         explanations: { 'zh-CN': b.explanations['zh-CN'], en: b.explanations.en },
       })),
       policy: { id: policy.id, version: policy.version, digest: policy.digest },
-      evidence: decisionEvidence(evidence, ruling, asked.partnerAnswers),
+      evidence: decisionEvidence(evidence, ruling, asked.partnerAnswers, asked.federation?.evidence),
     };
     const payload = canonicalBytes(signed);
     const signature = await timed('sign', () => signer.sign(payload));

@@ -115,7 +115,7 @@ function render() {
   figure('f-p95', today.timeToDecisionMs.p95, ms(today.timeToDecisionMs.p95));
   const days = d.days.map((p) => p.period.slice(5));
   chart('c-days', t('chart_days'), days, ['eligible', 'ineligible', 'needs_review'].map((o) => ({ label: t('outcome_' + o), values: d.days.map((p) => p.byOutcome[o]) })), t('decisions'));
-  table('t-days', t('chart_days'), [t('day'), t('outcome_eligible'), t('outcome_ineligible'), t('outcome_needs_review'), t('online_share'), t('p95')],
+  table('t-days', t('chart_days'), [t('day'), t('outcome_eligible'), t('outcome_ineligible'), t('outcome_needs_review'), t('online_share'), t('ttd_p95')],
     d.days.map((p) => [p.period, p.byOutcome.eligible, p.byOutcome.ineligible, p.byOutcome.needs_review, pct(p.checkedOnlineShare), ms(p.timeToDecisionMs.p95)]));
 
   table('t-registries', t('registries_now'), [t('registry'), t('status'), t('availability'), t('calls'), t('timeouts'), t('faults'), t('p50'), t('p95'), t('ping')],

@@ -7,6 +7,7 @@
 import type {
   Granularity,
   IndicatorStore,
+  LastCall,
   Percentiles,
   PeriodIndicators,
   RegistryFigures,
@@ -66,6 +67,13 @@ const share = (part: number, whole: number): number | null => (whole === 0 ? nul
 /** @example const indicators = createIndicatorStore(sqliteRunner(db)); */
 export function createIndicatorStore(runner: SqlRunner): IndicatorStore {
   return {
+    async lastCalls(from) {
+      return runner.all<LastCall>(
+        statement`SELECT source, result, at FROM registry_calls
+          WHERE id IN (SELECT max(id) FROM registry_calls WHERE at >= ${from} GROUP BY source)
+          ORDER BY source`,
+      );
+    },
     async periods(granularity, from, to) {
       const f = FORMATS[granularity];
       const [outcomes, durations, calls, latencies] = await Promise.all([

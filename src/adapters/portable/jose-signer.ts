@@ -90,6 +90,10 @@ class JoseSignerImpl implements Signer {
     return compactJws(this.#header, payload, this.#sign);
   }
 
+  signAs(typ: string, payload: Uint8Array): Promise<string> {
+    return compactJws({ ...this.#header, typ }, payload, this.#sign);
+  }
+
   jwks(): { keys: readonly Record<string, unknown>[] } {
     return this.#jwks;
   }
@@ -152,11 +156,26 @@ export async function verifyDecisionJws(
   jws: string,
   jwks: { readonly keys: readonly Record<string, unknown>[] } | JSONWebKeySet,
 ): Promise<Uint8Array> {
+  return verifyTypedJws(jws, jwks, DECISION_JWS_TYPE);
+}
+
+/**
+ * As {@link verifyDecisionJws}, for another `typ` signed with a decision key (issue 16: a peer
+ * gateway's signed facts), so neither kind can pass for the other.
+ * @example const payload = await verifyTypedJws(answer.signature, peer.jwks, 'egw-federation-facts+jws');
+ */
+export async function verifyTypedJws(
+  jws: string,
+  jwks: { readonly keys: readonly Record<string, unknown>[] } | JSONWebKeySet,
+  typ: string,
+): Promise<Uint8Array> {
   try {
     const keySet = createLocalJWKSet({ keys: jwks.keys.map((k) => ({ ...k })) });
     const { payload, protectedHeader } = await compactVerify(jws, keySet, { algorithms: ['ES256', 'EdDSA'] });
-    if (protectedHeader.typ !== DECISION_JWS_TYPE) {
-      throw new GatewayError('ERR_SIGNATURE_INVALID', 'not a decision JWS', { facts: { reason: 'typ' } });
+    if (protectedHeader.typ !== typ) {
+      throw new GatewayError('ERR_SIGNATURE_INVALID', 'not a JWS of the expected type', {
+        facts: { reason: 'typ' },
+      });
     }
     return payload;
   } catch (err) {

@@ -36,9 +36,13 @@ export const RECENT_MINUTES = 15;
 const RegistryNow = RegistryFigures.extend({
   status: z.enum(['up', 'degraded', 'down', 'idle']).meta({
     description:
-      'down: its ping fails, or under 80 % of recent calls answered; degraded: under 99 %; idle: no recent call',
+      'down: its ping fails, its latest call failed, or under 80 % of recent calls answered; degraded: under 99 %; idle: no recent call',
   }),
   ping: z.enum(['ok', 'failing', 'unknown']),
+  lastCall: z
+    .object({ source: z.string(), result: z.enum(['answered', 'timeout', 'fault']), at: z.string() })
+    .nullable()
+    .meta({ description: 'Its latest call in the window' }),
 }).meta({ id: 'RegistryNow' });
 
 const ConsoleSnapshot = z
@@ -152,16 +156,18 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     const todayStart = shanghaiDayStart(today);
     const recentFrom = new Date(now.getTime() - RECENT_MINUTES * 60_000).toISOString();
     const future = new Date(now.getTime() + 60_000).toISOString();
-    const [report, hours, recent, readiness, reverification, review, ledger, connectors] = await Promise.all([
-      indicatorReport(store, from, today),
-      store.periods('hour', todayStart, future),
-      store.periods('whole', recentFrom, future),
-      deps.readiness().catch(() => undefined),
-      deps.reverification?.status() ?? null,
-      deps.operations?.reviewQueue() ?? null,
-      deps.operations?.ledger() ?? null,
-      deps.connectors?.list({ clientId: c.var.principal.clientId, admin: true }) ?? null,
-    ]);
+    const [report, hours, recent, last, readiness, reverification, review, ledger, connectors] =
+      await Promise.all([
+        indicatorReport(store, from, today),
+        store.periods('hour', todayStart, future),
+        store.periods('whole', recentFrom, future),
+        store.lastCalls(recentFrom),
+        deps.readiness().catch(() => undefined),
+        deps.reverification?.status() ?? null,
+        deps.operations?.reviewQueue() ?? null,
+        deps.operations?.ledger() ?? null,
+        deps.connectors?.list({ clientId: c.var.principal.clientId, admin: true }) ?? null,
+      ]);
     const recentCalls = recent[0]?.registries ?? [];
     const sources = [...new Set([...SOURCES, ...recentCalls.map((r) => r.source)])];
     const checks: Readonly<Record<string, string>> = readiness?.checks ?? {};
@@ -177,7 +183,13 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       };
       const check = checks[source];
       const ping = check === 'ok' ? 'ok' : check === 'failing' ? 'failing' : 'unknown';
-      return { ...figures, ping, status: registryStatus(figures, ping) } as const;
+      const latest = last.find((l) => l.source === source);
+      return {
+        ...figures,
+        ping,
+        lastCall: latest ?? null,
+        status: registryStatus(figures, latest?.result, ping),
+      } as const;
     });
     c.header('Cache-Control', 'no-store');
     return c.json(
@@ -185,7 +197,7 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         generatedAt: now.toISOString(),
         today: report.days[report.days.length - 1] ?? emptyPeriod(today),
         days: [...report.days],
-        hours,
+        hours: hourNames(todayStart, now).map((h) => hours.find((p) => p.period === h) ?? emptyPeriod(h)),
         registries,
         queues: {
           reverification: reverification && {
@@ -217,4 +229,12 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       200,
     );
   });
+}
+
+/** Today's Asia/Shanghai hours so far (`YYYY-MM-DDTHH:00`), so a chart spans the day. */
+function hourNames(dayStart: string, now: Date): string[] {
+  const names: string[] = [];
+  for (let t = Date.parse(dayStart); t <= now.getTime(); t += 3_600_000)
+    names.push(`${new Date(t + 8 * 3_600_000).toISOString().slice(0, 13)}:00`);
+  return names;
 }
