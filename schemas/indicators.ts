@@ -64,11 +64,11 @@ export const IndicatorReport = z
 export const IndicatorQuery = z.object({
   from: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
     .meta({ description: 'First Asia/Shanghai date, inclusive', example: '2026-12-01' }),
   to: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
     .meta({ description: 'Last Asia/Shanghai date, inclusive (at most 366 days)', example: '2026-12-03' }),
   format: z.enum(['json', 'csv']).default('json'),
 });

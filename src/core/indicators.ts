@@ -106,8 +106,8 @@ function validDate(value: string | undefined): value is string {
  */
 export function reportRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
   const errors: { path: string; message: string }[] = [];
-  if (!validDate(from)) errors.push({ path: '/from', message: 'expected a date YYYY-MM-DD' });
-  if (!validDate(to)) errors.push({ path: '/to', message: 'expected a date YYYY-MM-DD' });
+  if (!validDate(from)) errors.push({ path: '/from', message: 'must be a date YYYY-MM-DD' });
+  if (!validDate(to)) errors.push({ path: '/to', message: 'must be a date YYYY-MM-DD' });
   if (validDate(from) && validDate(to)) {
     const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
     if (days < 1) errors.push({ path: '/to', message: 'must not be before from' });

@@ -79,6 +79,9 @@ const KNOWN_MESSAGES: Readonly<Record<string, string>> = {
   'is not a URL': '不是有效的 URL',
   'https required': '须使用 https',
   'must not carry credentials': '不得包含用户名或密码',
+  'must be a date YYYY-MM-DD': '须为 YYYY-MM-DD 格式的日期',
+  'must not be before from': '不得早于 from',
+  'at most 366 days after from': '不得晚于 from 之后第 366 天',
 };
 
 /** Hand-made messages with a non-personal variable part (a date, a policy id), and their Chinese. */

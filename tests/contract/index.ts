@@ -10,6 +10,7 @@ import { describeChangeFeedContract } from './change-feed-contract.ts';
 import type { TargetSource } from './contract-target.ts';
 import { describeDecisionContract } from './decision-contract.ts';
 import { describeIdempotencyContract } from './idempotency-contract.ts';
+import { describeIndicatorsContract } from './indicators-contract.ts';
 import { describeRequestContract } from './request-contract.ts';
 import { describeReverificationContract } from './reverification-contract.ts';
 import { describeReviewContract } from './review-contract.ts';
@@ -36,6 +37,7 @@ export type {
 } from './contract-target.ts';
 export { describeDecisionContract } from './decision-contract.ts';
 export { describeIdempotencyContract } from './idempotency-contract.ts';
+export { describeIndicatorsContract } from './indicators-contract.ts';
 export { findPersonalData, type PersonalDataHit, secretsOf } from './personal-data.ts';
 export { describeRequestContract } from './request-contract.ts';
 export {
@@ -57,4 +59,5 @@ export function describeGatewayContract(source: TargetSource): void {
   describeReverificationContract(source);
   describeWebhookContract(source);
   describeChangeFeedContract(source);
+  describeIndicatorsContract(source);
 }
