@@ -1,0 +1,98 @@
+/**
+ * Issue 16 acceptance, the failure paths: a peer answering with a key the trust list does not
+ * hold, a forged receipt, a peer that never answers, a peer that answers about someone it was
+ * not asked about, and a peer that refuses the asking gateway. Each makes Suzhou's facts
+ * `unavailable` and raises an alarm (a stderr JSON line and a metric); none gives a wrong
+ * decision (here: needs_review, never the ineligible the facts would have given).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Decision } from '../../../schemas/index.ts';
+import { bystander, household, member, NANJING, SUZHOU } from '../../support/federation-cases.ts';
+import { type Regions, startRegions } from '../../support/federation-harness.ts';
+import { type PeerProxy, type ProxyMode, startPeerProxy } from '../../support/federation-proxy.ts';
+
+const DEADLINE_MS = 1000;
+
+describe('a peer gateway that cannot be believed', () => {
+  let regions: Regions;
+  let proxy: PeerProxy;
+  let alarms: string[] = [];
+
+  beforeAll(async () => {
+    proxy = await startPeerProxy();
+    proxy.extraSubject = bystander;
+    regions = await startRegions({
+      nanjing: NANJING,
+      suzhou: SUZHOU,
+      deadlineMs: DEADLINE_MS,
+      nanjingTrusts: (suzhou) => {
+        proxy.target = suzhou.baseUrl;
+        return { ...suzhou, baseUrl: proxy.url };
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await regions?.close();
+    await proxy?.close();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    alarms = [];
+  });
+
+  async function decideThrough(mode: ProxyMode): Promise<{ decision: Decision; ms: number }> {
+    proxy.mode = mode;
+    const write = process.stderr.write.bind(process.stderr);
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      if (text.includes('"event":"peer_facts_unavailable"')) alarms.push(text);
+      else write(chunk);
+      return true;
+    });
+    const started = performance.now();
+    const response = await regions.nanjing.verify(household());
+    const ms = performance.now() - started;
+    expect(response.status).toBe(201);
+    return { decision: (await response.json()) as Decision, ms };
+  }
+
+  it('works through the proxy when it only forwards (the control case)', async () => {
+    const { decision } = await decideThrough('pass');
+    expect(decision.outcome).toBe('ineligible');
+    expect(alarms).toEqual([]);
+  });
+
+  it.each([
+    ['untrusted_key', 'bad_signature'],
+    ['forge_receipt', 'bad_receipt'],
+    ['timeout', 'timeout'],
+    ['unasked_subject', 'unasked_subject'],
+    ['untrusted_asker', 'refused'],
+  ] as const)('%s: unavailable, an alarm (%s), never ineligible', async (mode, reason) => {
+    const { decision, ms } = await decideThrough(mode);
+    expect(decision.outcome).toBe('needs_review');
+    expect(decision.basis.map((b) => b.rule)).toContain('missing_evidence');
+    const peer = decision.evidence.filter((e) => e.via !== undefined);
+    expect(peer.map((e) => [e.source, e.status, e.region])).toEqual([
+      ['civil_affairs', 'unavailable', 'cn-320500'],
+      ['hrss', 'unavailable', 'cn-320500'],
+    ]);
+    expect(peer.every((e) => e.receipt === undefined && e.digest === '')).toBe(true);
+    // The same deadline as any registry: a peer that never answers costs at most that.
+    expect(ms).toBeLessThan(DEADLINE_MS + 1500);
+    expect(alarms).toHaveLength(1);
+    const alarm = JSON.parse(alarms[0] ?? '{}') as Record<string, unknown>;
+    expect(alarm).toMatchObject({
+      level: 'alarm',
+      event: 'peer_facts_unavailable',
+      region: 'cn-320500',
+      via: regions.suzhou.origin,
+      reason,
+    });
+    for (const id of [member, bystander]) expect(alarms[0]).not.toContain(id);
+    const metrics = await (await fetch(`${regions.nanjing.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`egw_federation_alarms_total\\{region="cn-320500",reason="${reason}"\\} 1`),
+    );
+  });
+});
