@@ -6,20 +6,10 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
-import {
-  CommitError,
-  CommitStatusError,
-  type Contract,
-  connect,
-  EndorseError,
-  type Gateway,
-  GatewayError,
-  hash,
-  type Network,
-  StatusCode,
-  signers,
-} from '@hyperledger/fabric-gateway';
+import { createRequire } from 'node:module';
+import type * as Grpc from '@grpc/grpc-js';
+import type * as FabricGateway from '@hyperledger/fabric-gateway';
+import type { Contract, Gateway, Network } from '@hyperledger/fabric-gateway';
 import {
   type AnchorReceipt,
   LEDGER_REFUSAL_CODES,
@@ -42,6 +32,18 @@ export interface FabricLedgerAnchorOptions {
   readonly endorsingOrganizations?: readonly string[];
 }
 
+// gRPC and the Fabric Gateway client take about 0.25 s to load, and every egw command loads this
+// file; they are loaded on the first ledger made instead (both are CommonJS, so synchronously).
+let modules: { readonly grpc: typeof Grpc; readonly fabric: typeof FabricGateway } | undefined;
+function fabricModules(): { readonly grpc: typeof Grpc; readonly fabric: typeof FabricGateway } {
+  const load = createRequire(import.meta.url);
+  modules ??= {
+    grpc: load('@grpc/grpc-js') as typeof Grpc,
+    fabric: load('@hyperledger/fabric-gateway') as typeof FabricGateway,
+  };
+  return modules;
+}
+
 const DEFAULT_TIMEOUTS = { evaluate: 5_000, endorse: 15_000, submit: 5_000, commitStatus: 60_000 };
 
 /**
@@ -51,6 +53,8 @@ const DEFAULT_TIMEOUTS = { evaluate: 5_000, endorse: 15_000, submit: 5_000, comm
  */
 export function createFabricLedgerAnchor(options: FabricLedgerAnchorOptions): LedgerAnchor {
   const { profile } = options;
+  const { grpc, fabric } = fabricModules();
+  const { connect, hash, signers, GatewayError } = fabric;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...profile.timeouts };
   const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
   const client = new grpc.Client(
@@ -188,6 +192,8 @@ export function refusalIn(texts: readonly string[]): LedgerRefusal | undefined {
 
 function convert(error: unknown, uncertain: boolean): LedgerRefusal | LedgerUnavailable {
   if (error instanceof LedgerRefusal || error instanceof LedgerUnavailable) return error;
+  const { grpc, fabric } = fabricModules();
+  const { CommitError, CommitStatusError, EndorseError, GatewayError } = fabric;
   if (error instanceof CommitError) return invalid(error.code, error.transactionId);
   if (error instanceof GatewayError) {
     const refusal = refusalIn([...error.details.map((d) => d.message), error.message]);
@@ -209,6 +215,7 @@ function convert(error: unknown, uncertain: boolean): LedgerRefusal | LedgerUnav
 }
 
 function invalid(code: number, txId: string): LedgerRefusal | LedgerUnavailable {
+  const { StatusCode } = fabricModules().fabric;
   const name = Object.entries(StatusCode).find(([, v]) => v === code)?.[0] ?? String(code);
   if (code === StatusCode.MVCC_READ_CONFLICT || code === StatusCode.PHANTOM_READ_CONFLICT)
     return new LedgerUnavailable(`transaction ${txId} lost a read conflict (${name})`, false);

@@ -1,12 +1,15 @@
 /**
  * The log's checkpoint signer: C2SP checkpoints as Ed25519 signed notes under the log's note
  * key. Synchronous, because it signs inside the integrating transaction. The Ed25519 is
- * @noble's by default (Workers); Node passes node:crypto's, which gives the same bytes.
+ * @noble's by default (Workers); Node passes node:crypto's, which gives the same bytes, and verifies
+ * with node:crypto too (start-up and the full integrity check open every stored checkpoint).
  */
 import { openCheckpoint, signCheckpoint } from '../../core/log/checkpoint.ts';
 import {
   type Ed25519SignerFactory,
+  type Ed25519VerifierFactory,
   nobleEd25519,
+  nobleEd25519Verify,
   parseSignerKey,
   parseVerifierKey,
 } from '../../core/log/note-key.ts';
@@ -26,9 +29,10 @@ export interface CheckpointSigner {
 export function createCheckpointSigner(
   signerKey: string,
   signWith: Ed25519SignerFactory = nobleEd25519,
+  verifyWith: Ed25519VerifierFactory = nobleEd25519Verify,
 ): CheckpointSigner {
   const signer = parseSignerKey(signerKey, signWith);
-  const verifier = parseVerifierKey(signer.verifierKey);
+  const verifier = parseVerifierKey(signer.verifierKey, verifyWith);
   const origin = signer.name;
   return {
     origin,

@@ -133,7 +133,10 @@ export function noteKeyHash(name: string, publicKey: Uint8Array): number {
  * const verifier = parseVerifierKey(await (await fetch(`${url}/v1/log/key`)).text());
  * ```
  */
-export function parseVerifierKey(text: string): NoteVerifier {
+export function parseVerifierKey(
+  text: string,
+  verifyWith: Ed25519VerifierFactory = nobleEd25519Verify,
+): NoteVerifier {
   const parts = splitKey(text.trim(), 3);
   const [name, hash16, key64] = parts;
   const { hash, publicKey } = decodeKeyParts(name, hash16, key64);
@@ -147,10 +150,18 @@ export function parseVerifierKey(text: string): NoteVerifier {
     name,
     keyHash: hash,
     verifierKey: `${name}+${hex8(hash)}+${key64}`,
-    verify: (message, signature) =>
-      signature.length === 64 && ed25519.verify(signature, message, publicKey, { zip215: false }),
+    verify: verifyWith(publicKey),
   };
 }
+
+/** Builds an Ed25519 verifying function for a 32-byte public key (a runtime may bring a native one). */
+export type Ed25519VerifierFactory = (
+  publicKey: Uint8Array,
+) => (message: Uint8Array, signature: Uint8Array) => boolean;
+
+/** Ed25519 verification in plain TypeScript (@noble), strict RFC 8032 (no ZIP 215 leniency). */
+export const nobleEd25519Verify: Ed25519VerifierFactory = (publicKey) => (message, signature) =>
+  signature.length === 64 && ed25519.verify(signature, message, publicKey, { zip215: false });
 
 /** Builds an Ed25519 signing function from a 32-byte seed (a runtime may bring a native one). */
 export type Ed25519SignerFactory = (seed: Uint8Array) => (message: Uint8Array) => Uint8Array;
