@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Decision, Receipt } from '../../../schemas/index.ts';
-import type { CommitResult, DecisionWrite } from '../../core/decision-store.ts';
+import type { AccessWrite, CommitResult, DecisionWrite } from '../../core/decision-store.ts';
 import { base64 } from '../../core/encoding.ts';
 import { GatewayError } from '../../core/errors.ts';
 import {
@@ -45,8 +45,21 @@ export interface AppendedEvent {
 
 export interface PendingEvent {
   readonly event: EventLeaf;
+  /**
+   * Registry accesses made for a peer gateway (issue 16): their access leaves and tracker rows
+   * go in the same transaction, before the event leaf that binds them to the signed answer.
+   */
+  readonly accesses?: PeerAccessBatch;
   readonly resolve: (result: AppendedEvent) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** Access records a peer gateway's question caused, under the answer's id, sealed like a decision's. */
+export interface PeerAccessBatch {
+  readonly decisionId: string;
+  readonly list: readonly AccessWrite[];
+  readonly consentSealed: readonly string[];
+  readonly recordsSealed: readonly string[];
 }
 
 export interface Pending {
@@ -182,6 +195,26 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
     return { index, bytes };
   }
 
+  /** Each access's leaf, then its tracker row naming that leaf. */
+  function insertAccesses(batch: PeerAccessBatch): void {
+    const { decisionId } = batch;
+    batch.list.forEach((access, i) => {
+      const hash = sealer.lookupHash(access.idNumber);
+      const leaf = accessLeaf(subjectKey(hash), { decisionId, ...access });
+      rows.insertAccess({
+        decisionId,
+        subjectHash: hash,
+        source: access.source,
+        purpose: access.purpose,
+        consentReference: batch.consentSealed[i] ?? '',
+        status: access.status,
+        at: access.at,
+        leafIndex: append(leaf).index,
+        recordsSealed: batch.recordsSealed[i] ?? '',
+      });
+    });
+  }
+
   function integrate(
     batch: readonly Pending[],
     events: readonly PendingEvent[],
@@ -228,21 +261,7 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
       if (superseding) supersededInBatch.add(superseding.supersededId);
       inBatch.set(key, results.length);
       const decisionId = write.decision.id;
-      write.accesses.forEach((access, i) => {
-        const hash = sealer.lookupHash(access.idNumber);
-        const leaf = accessLeaf(subjectKey(hash), { decisionId, ...access });
-        rows.insertAccess({
-          decisionId,
-          subjectHash: hash,
-          source: access.source,
-          purpose: access.purpose,
-          consentReference: p.sealed.consentSealed[i] ?? '',
-          status: access.status,
-          at: access.at,
-          leafIndex: append(leaf).index,
-          recordsSealed: p.sealed.recordsSealed[i] ?? '',
-        });
-      });
+      insertAccesses({ decisionId, list: write.accesses, ...p.sealed });
       const applicantHash = sealer.lookupHash(write.request.applicant.idNumber);
       const leaf = decisionLeaf(subjectKey(applicantHash), {
         decisionId,
@@ -278,7 +297,10 @@ export function createSqliteLogWriter(options: SqliteLogWriterOptions): SqliteLo
       });
       results.push(pending); // replaced below once the checkpoint and receipt exist
     }
-    const eventIndices = events.map((e) => append(e.event).index);
+    const eventIndices = events.map((e) => {
+      if (e.accesses) insertAccesses(e.accesses);
+      return append(e.event).index;
+    });
     if (fresh.length === 0 && eventIndices.length === 0) return { results, eventIndices };
 
     const root = rootFromCompactRange(range);

@@ -5,11 +5,11 @@
  * exactly one place that assigns log indices. It also holds what `/readyz` reads: whether the
  * last transaction committed and whether the log was found altered.
  */
-import type { CommitResult, DecisionWrite } from '../../core/decision-store.ts';
+import type { AccessWrite, CommitResult, DecisionWrite } from '../../core/decision-store.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { type EventLeaf, LEAF_VERSION } from '../../core/leaves.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import { idempotencyKeyHash, sealWrite } from '../portable/write-sealing.ts';
+import { idempotencyKeyHash, sealAccesses, sealWrite } from '../portable/write-sealing.ts';
 import type { Db } from './sqlite-database.ts';
 import type { SqliteDecisionRows } from './sqlite-decision-rows.ts';
 import type {
@@ -23,6 +23,14 @@ import type {
 export interface SqliteSequencer {
   commit(write: DecisionWrite): Promise<CommitResult>;
   appendEvent(event: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent>;
+  /**
+   * Issue 16: the access leaves and tracker rows of a peer gateway's question, then `event`
+   * (which binds them to the signed answer), in one transaction; resolves with the event leaf.
+   */
+  appendPeerAccesses(
+    event: Omit<EventLeaf, 'v' | 'kind'>,
+    accesses: { readonly decisionId: string; readonly list: readonly AccessWrite[] },
+  ): Promise<AppendedEvent>;
   /** Number of integrating transactions so far. */
   readonly batches: number;
   /** Whether the last integrating transaction (if any since start) failed. */
@@ -117,6 +125,18 @@ export function createSqliteSequencer(options: {
     appendEvent(event) {
       return new Promise<AppendedEvent>((resolve, reject) => {
         eventQueue.push({ event: { v: LEAF_VERSION, kind: 'event', ...event }, resolve, reject });
+        schedule();
+      });
+    },
+    async appendPeerAccesses(event, accesses) {
+      const sealed = await sealAccesses(sealer, accesses.list);
+      return new Promise<AppendedEvent>((resolve, reject) => {
+        eventQueue.push({
+          event: { v: LEAF_VERSION, kind: 'event', ...event },
+          accesses: { decisionId: accesses.decisionId, list: accesses.list, ...sealed },
+          resolve,
+          reject,
+        });
         schedule();
       });
     },

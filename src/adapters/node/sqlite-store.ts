@@ -23,7 +23,7 @@ import { createSqliteDecisionRows } from './sqlite-decision-rows.ts';
 import { createSqliteLogIntegrity, type IntegrityReport } from './sqlite-log-integrity.ts';
 import { createSqliteLogReads } from './sqlite-log-reads.ts';
 import { type AppendedEvent, createSqliteLogWriter } from './sqlite-log-writer.ts';
-import { createSqliteSequencer } from './sqlite-sequencer.ts';
+import { createSqliteSequencer, type SqliteSequencer } from './sqlite-sequencer.ts';
 import { createSqliteSubjectAccess } from './sqlite-subject-access.ts';
 
 export type { AppendedEvent } from './sqlite-log-writer.ts';
@@ -41,6 +41,8 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
    * same sequencer and group commit as decisions. Resolves once it is durable.
    */
   appendEvent(leaf: Omit<EventLeaf, 'v' | 'kind'>): Promise<AppendedEvent>;
+  /** Issue 16: a peer gateway's question, its access leaves and tracker rows, then `event`. */
+  appendPeerAccesses: SqliteSequencer['appendPeerAccesses'];
   /**
    * Rehashes every leaf and node and checks every stored checkpoint, now (O(n) time, O(log n)
    * memory); throws ERR_LOG_INTEGRITY with evidence. For `egw audit` and small logs at start-up:
@@ -124,6 +126,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     accesses: rows.accesses,
     commit: sequencer.commit,
     appendEvent: sequencer.appendEvent,
+    appendPeerAccesses: sequencer.appendPeerAccesses,
     subjectAccess: subjects.subjectAccess,
 
     checkpoint: reads.checkpoint,

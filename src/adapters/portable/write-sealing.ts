@@ -4,7 +4,7 @@
  * Nothing the caller typed is stored as it came (issue 11: a consent reference or a key may
  * carry an identity number or a name).
  */
-import type { DecisionWrite, StoredAccess } from '../../core/decision-store.ts';
+import type { AccessWrite, DecisionWrite, StoredAccess } from '../../core/decision-store.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { Sealer } from './sealer.ts';
 
@@ -23,21 +23,39 @@ export interface SealedWrite {
  * @example const sealed = await sealWrite(sealer, write); // sealed.consentSealed[i] for write.accesses[i]
  */
 export async function sealWrite(sealer: Sealer, write: DecisionWrite): Promise<SealedWrite> {
-  const references = [...new Set(write.accesses.map((a) => a.consentReference))];
-  const [noteSealed, decisionSealed, requestSealed, ...rest] = await Promise.all([
+  const [noteSealed, decisionSealed, requestSealed, accesses] = await Promise.all([
     write.supersession ? sealer.sealJson(write.supersession.note) : Promise.resolve(''),
     sealer.sealJson(write.decision),
     sealer.sealJson(write.request),
-    ...references.map((r) => sealer.sealJson(r)),
-    ...write.accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
+    sealAccesses(sealer, write.accesses),
   ]);
-  const byReference = new Map(references.map((r, i) => [r, rest[i] ?? ''] as const));
   return {
-    decisionSealed: decisionSealed ?? '',
-    requestSealed: requestSealed ?? '',
-    recordsSealed: rest.slice(references.length),
-    consentSealed: write.accesses.map((a) => byReference.get(a.consentReference) ?? ''),
-    noteSealed: noteSealed ?? '',
+    decisionSealed,
+    requestSealed,
+    recordsSealed: accesses.recordsSealed,
+    consentSealed: accesses.consentSealed,
+    noteSealed,
+  };
+}
+
+/**
+ * Access records as stored: each one's records, and its consent reference (sealed once per
+ * distinct reference).
+ * @example const { consentSealed, recordsSealed } = await sealAccesses(sealer, write.accesses);
+ */
+export async function sealAccesses(
+  sealer: Sealer,
+  accesses: readonly AccessWrite[],
+): Promise<{ readonly consentSealed: readonly string[]; readonly recordsSealed: readonly string[] }> {
+  const references = [...new Set(accesses.map((a) => a.consentReference))];
+  const sealed = await Promise.all([
+    ...references.map((r) => sealer.sealJson(r)),
+    ...accesses.map((a) => sealer.sealJson({ idNumber: a.idNumber, records: a.records })),
+  ]);
+  const byReference = new Map(references.map((r, i) => [r, sealed[i] ?? ''] as const));
+  return {
+    recordsSealed: sealed.slice(references.length),
+    consentSealed: accesses.map((a) => byReference.get(a.consentReference) ?? ''),
   };
 }
 

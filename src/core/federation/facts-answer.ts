@@ -13,6 +13,7 @@ import type {
 } from '../../../schemas/federation.ts';
 import type { Receipt } from '../../../schemas/index.ts';
 import { canonicalBytes } from '../canonical-json.ts';
+import type { AccessWrite } from '../decision-store.ts';
 import { sha256 } from '../digest.ts';
 import { base64, base64url } from '../encoding.ts';
 import { GatewayError } from '../errors.ts';
@@ -27,8 +28,16 @@ export const FEDERATION_TOKEN_TYPE = 'egw-federation+jwt';
 /** The event leaf type of an access on behalf of a peer gateway. */
 export const FEDERATION_ACCESS_EVENT = 'federation.access';
 
-/** The log as the answering side needs it: append one event leaf, then prove it. */
+/**
+ * The log as the answering side needs it: append one event leaf, then prove it. With
+ * `appendPeerAccesses` (SQLite), each person asked about also gets an access leaf and a tracker
+ * row in the same transaction, so this region's data tracker shows the access (issue 16 item 4).
+ */
 export interface FederationLog extends Pick<TransparencyLog, 'origin' | 'inclusionProof' | 'entries'> {
+  appendPeerAccesses?(
+    event: Omit<EventLeaf, 'v' | 'kind'>,
+    accesses: { readonly decisionId: string; readonly list: readonly AccessWrite[] },
+  ): Promise<{ readonly leafIndex: number; readonly treeSize: number; readonly checkpoint: string }>;
   appendEvent(
     event: Omit<EventLeaf, 'v' | 'kind'>,
   ): Promise<{ readonly leafIndex: number; readonly treeSize: number; readonly checkpoint: string }>;
@@ -126,7 +135,24 @@ export function createFactsAnswerer(options: FactsAnswererOptions): FactsAnswere
     }
     // Non-personal by contract: ids, digests, codes and counts. Who was asked about stays in
     // the signed facts, which only the asking gateway holds.
-    const appended = await log.appendEvent({
+    const accesses: AccessWrite[] = answers.flatMap((a) => {
+      const asked = [...new Set(body.queries.find((q) => q.source === a.source)?.subjects ?? [])];
+      return asked.map((idNumber) => {
+        const records = a.subjects.find((x) => x.idNumber === idNumber)?.records ?? [];
+        const status =
+          a.status === 'unavailable' ? 'unavailable' : records.length > 0 ? 'found' : 'not_found';
+        return {
+          source: a.source,
+          idNumber,
+          purpose: body.purpose,
+          consentReference: body.consentReference,
+          status,
+          at: facts.answeredAt,
+          records,
+        };
+      });
+    });
+    const event = {
       type: FEDERATION_ACCESS_EVENT,
       at: facts.answeredAt,
       actor: askedBy.logOrigin,
@@ -140,8 +166,13 @@ export function createFactsAnswerer(options: FactsAnswererOptions): FactsAnswere
         sources: answers.map((a) => a.source).join(','),
         subjects: new Set(body.queries.flatMap((q) => q.subjects)).size,
         ...counts,
+        // The access leaves just before this one (none on a runtime without tracker rows).
+        accessLeaves: log.appendPeerAccesses ? accesses.length : 0,
       },
-    });
+    };
+    const appended = log.appendPeerAccesses
+      ? await log.appendPeerAccesses(event, { decisionId: id, list: accesses })
+      : await log.appendEvent(event);
     return { signature, receipt: await receiptOf(log, appended) };
   };
 }

@@ -10,6 +10,7 @@ import type { Decision } from '../../../schemas/index.ts';
 import { egwInProcess } from '../../support/egw-in-process.ts';
 import {
   applicant,
+  bystander,
   household,
   member,
   NANJING,
@@ -103,6 +104,7 @@ describe('a Nanjing application with a household member registered in Suzhou', (
         found: 1,
         notFound: 1,
         unavailable: 0,
+        accessLeaves: 2,
         payloadDigest: peer[0]?.digest,
       },
     });
@@ -135,5 +137,25 @@ describe('a Nanjing application with a household member registered in Suzhou', (
       decisionId: decision.id,
       status: 'found',
     });
+  });
+
+  it("Suzhou's data tracker shows its own registries' accesses for the member, proven from Suzhou's log", async () => {
+    const answer = decision.evidence.find((e) => e.via !== undefined)?.facts.answer;
+    const entries = await tracker(regions.suzhou, member);
+    expect(entries.map((e) => [e.kind, e.source, e.decisionId])).toEqual([
+      ['registry_access', 'civil_affairs', answer],
+      ['registry_access', 'hrss', answer],
+    ]);
+    for (const e of entries) {
+      const leaf = await provenLeaf(regions.suzhou, e.logIndex);
+      expect(leaf).toMatchObject({
+        kind: 'access',
+        decisionId: answer,
+        source: e.source,
+        purpose: 'legal_aid_eligibility',
+      });
+    }
+    // Nobody else was looked up in Suzhou on Nanjing's behalf.
+    expect(await tracker(regions.suzhou, bystander)).toEqual([]);
   });
 });
