@@ -14,6 +14,7 @@ export function indexPage(version: string): string {
 <ul>
 <li><a href="/docs">接口说明 / API documentation</a> — 认证方式与每个接口的示例 / how to authenticate, one example per operation</li>
 <li><a href="/audit">决定核验 / Verify a decision</a> — 在浏览器中核验决定及其存证 / check a decision and its receipt in this browser</li>
+<li><a href="/console">运营控制台 / Operator console</a> — 今日核验、各部门数据源、队列与账本（需 console:read 令牌）/ today, the registries, the queues and the ledger (a console:read token)</li>
 <li><a href="/openapi.json">OpenAPI 3.1</a> — 机器可读的接口规范 / the machine-readable specification</li>
 <li><a href="/readyz">/readyz</a> — 运行状态 / readiness of the registries, the store and the ledger</li>
 </ul>

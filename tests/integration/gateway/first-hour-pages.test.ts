@@ -38,7 +38,7 @@ describe('first-hour pages', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
-    for (const link of ['/docs', '/audit', '/openapi.json', '/readyz'])
+    for (const link of ['/docs', '/audit', '/console', '/openapi.json', '/readyz'])
       expect(html).toContain(`href="${link}"`);
     expect(html).toContain('法律援助');
     expect(html).toContain('API documentation');
