@@ -27,7 +27,7 @@ export interface FederationWiringOptions {
   /** Counts alarms by peer region and reason. */
   readonly countAlarm?: (labels: { readonly region: string; readonly reason: string }) => void;
   /** The transport's fetch (Workers: a service binding's); default the global fetch. */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /**

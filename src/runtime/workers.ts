@@ -30,10 +30,12 @@ import {
   trustedIssuers,
   type WorkerEnv,
   webhookAddressPolicy,
+  workerPeers,
+  workerRegion,
   workerRegistries,
 } from '../adapters/workers/worker-env.ts';
 import { GatewayError } from '../core/errors.ts';
-import { createNanjingPolicy } from '../core/policy/index.ts';
+import { regionalPolicy } from '../core/policy/index.ts';
 import type { Connector, ConnectorRegistry } from '../core/ports.ts';
 import {
   createReverificationWorker,
@@ -46,6 +48,7 @@ import { createWebhookService } from '../core/webhooks.ts';
 import { createApp } from '../http/app.ts';
 import { languageOf, PROBLEM_MEDIA_TYPE, problemFor } from '../http/problems.ts';
 import { readinessOf } from '../http/readiness.ts';
+import { wireFederation } from './federation-wiring.ts';
 
 export { LogSequencerObject } from '../adapters/workers/log-sequencer-object.ts';
 export type { WorkerEnv } from '../adapters/workers/worker-env.ts';
@@ -107,8 +110,29 @@ async function buildWorker(env: WorkerEnv): Promise<Built> {
   const registry: ConnectorRegistry = {
     get: (source) => connectors[source] as Connector<typeof source> | undefined,
   };
+  const region = workerRegion(env);
+  const peers = workerPeers(env);
+  const peerFetch = env.PEER_FETCH;
+  // Issue 16: peers through the fetch transport; alarms as console lines (no Prometheus here).
+  const federation =
+    peers.length > 0
+      ? wireFederation({
+          region,
+          origin: checkpoints.origin,
+          peers,
+          signer,
+          log: store,
+          connectors: registry,
+          clock: { now: () => new Date() },
+          newId: () => crypto.randomUUID(),
+          registryDeadlineMs: registryDeadlineMs(env),
+          alarmLine: (line) => console.error(line),
+          ...(peerFetch ? { fetch: (url: string, init: RequestInit) => peerFetch.fetch(url, init) } : {}),
+        })
+      : undefined;
   const service = createVerificationService({
-    policies: [createNanjingPolicy()],
+    ...(federation ? { federation: federation.service } : {}),
+    policies: [regionalPolicy(region)],
     connectors: registry,
     store,
     signer,
@@ -125,6 +149,7 @@ async function buildWorker(env: WorkerEnv): Promise<Built> {
 
   const webhooks = createD1Webhooks({ client: env.DB, sealer, policy: webhookAddressPolicy(env) });
   const app = createApp({
+    ...(federation ? { federation: federation.route } : {}),
     service,
     log: store,
     tracker: store,

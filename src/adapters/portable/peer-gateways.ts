@@ -17,11 +17,13 @@ const MAX_ANSWER_BYTES = 512 * 1024;
 /**
  * @example const transport = createFetchPeerTransport(); // or createFetchPeerTransport(env.PEERS.fetch)
  */
-export function createFetchPeerTransport(fetchImpl: typeof fetch = fetch): PeerTransport {
+export function createFetchPeerTransport(
+  fetchImpl: (url: string, init: RequestInit) => Promise<Response> = (url, init) => fetch(url, init),
+): PeerTransport {
   return {
     async ask(peer, body, token, signal): Promise<PeerReply> {
       try {
-        const response = await fetchImpl(new URL('/v1/federation/facts', peer.baseUrl), {
+        const response = await fetchImpl(new URL('/v1/federation/facts', peer.baseUrl).href, {
           method: 'POST',
           headers: {
             Authorization: `Bearer ${token}`,

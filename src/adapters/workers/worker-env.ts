@@ -11,7 +11,9 @@ import {
   CivilAffairsConnectorConfig,
   DisabilityConnectorConfig,
 } from '../../../connectors/built-in-config.ts';
+import { type PeerGateway, PeerTrustList } from '../../../schemas/federation.ts';
 import { fromBase64 } from '../../core/encoding.ts';
+import { REGION_CODES } from '../../core/policy/suzhou-policy.ts';
 import type { DataKeyRing } from '../portable/sealer.ts';
 
 /** A binding with a `fetch` (the mTLS certificate binding), typed with the standard Request. */
@@ -45,6 +47,32 @@ export interface WorkerEnv {
   readonly WEBHOOK_ALLOW_LOOPBACK?: string;
   /** `true` lets webhooks reach private ranges (an intake system on the operator's network). */
   readonly WEBHOOK_ALLOW_PRIVATE?: string;
+  /** Issue 16: the region whose policy decides here (`cn-320100`, default, or `cn-320500`). */
+  readonly REGION?: string;
+  /** Issue 16: the trust list of peer gateways, `{ peers: [{ region, baseUrl, logOrigin, logKey, jwks }] }`. */
+  readonly PEERS?: string;
+  /** Issue 16: a binding peers are reached through (a service binding or an egress proxy); default fetch. */
+  readonly PEER_FETCH?: FetchBinding;
+}
+
+/**
+ * The region whose policy decides on this Worker.
+ * @example const region = workerRegion(env); // 'cn-320100' when REGION is unset
+ */
+export function workerRegion(env: Pick<WorkerEnv, 'REGION'>): string {
+  const region = env.REGION === undefined || env.REGION === '' ? 'cn-320100' : env.REGION;
+  if (!(REGION_CODES as readonly string[]).includes(region))
+    throw new TypeError(`REGION must be one of ${REGION_CODES.join(', ')}`);
+  return region;
+}
+
+/**
+ * The peer gateways of other regions; none when PEERS is unset.
+ * @example const peers = workerPeers(env);
+ */
+export function workerPeers(env: Pick<WorkerEnv, 'PEERS'>): readonly PeerGateway[] {
+  if (env.PEERS === undefined || env.PEERS === '') return [];
+  return parseJson('PEERS', env.PEERS, PeerTrustList).peers;
 }
 
 /**
