@@ -71,6 +71,8 @@ export interface IndicatorStore {
   periods(granularity: Granularity, fromInstant: string, toInstant: string): Promise<PeriodIndicators[]>;
   /** Each source's most recent call since `fromInstant`: how it ended, and when. */
   lastCalls(fromInstant: string): Promise<LastCall[]>;
+  /** Each source's busiest second since `fromInstant`: the most calls that began in one second. */
+  peakPerSecond(fromInstant: string): Promise<{ source: string; calls: number }[]>;
 }
 
 /** A registry's latest call. */

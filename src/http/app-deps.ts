@@ -56,6 +56,8 @@ export interface AppDeps {
   readonly indicators?: IndicatorStore;
   /** The console's review-queue and ledger figures. */
   readonly operations?: OperationsStore;
+  /** Each registry's configured quota, calls per second (the console shows its use). */
+  readonly registryQuotas?: Readonly<Partial<Record<string, number>>>;
 }
 
 export type AppEnv = { Variables: AuthVariables };

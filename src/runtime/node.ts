@@ -266,6 +266,7 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     reverification: reverification.operations,
     indicators,
     operations: createOperationsStore(sqliteRunner(db)),
+    registryQuotas: quotas,
     logger: config.logger,
     readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
   });

@@ -118,8 +118,8 @@ function render() {
   table('t-days', t('chart_days'), [t('day'), t('outcome_eligible'), t('outcome_ineligible'), t('outcome_needs_review'), t('online_share'), t('ttd_p95')],
     d.days.map((p) => [p.period, p.byOutcome.eligible, p.byOutcome.ineligible, p.byOutcome.needs_review, pct(p.checkedOnlineShare), ms(p.timeToDecisionMs.p95)]));
 
-  table('t-registries', t('registries_now'), [t('registry'), t('status'), t('availability'), t('calls'), t('timeouts'), t('faults'), t('p50'), t('p95'), t('ping')],
-    d.registries.map((r) => [{ text: r.source, attrs: { 'data-source': r.source } }, statusCell(r.status), pct(r.availability), r.calls, r.timeouts, r.faults, ms(r.latencyMs.p50), ms(r.latencyMs.p95), t('ping_' + r.ping)]));
+  table('t-registries', t('registries_now'), [t('registry'), t('status'), t('availability'), t('calls'), t('timeouts'), t('faults'), t('p50'), t('p95'), t('quota_use'), t('ping')],
+    d.registries.map((r) => [{ text: r.source, attrs: { 'data-source': r.source } }, statusCell(r.status), pct(r.availability), r.calls, r.timeouts, r.faults, ms(r.latencyMs.p50), ms(r.latencyMs.p95), r.quota ? pct(r.quota.use) + ' (' + r.quota.peakPerSecond + ' / ' + r.quota.ratePerSecond + ' /s)' : t('no_quota'), t('ping_' + r.ping)]));
   const sources = d.registries.map((r) => r.source);
   const hours = d.hours.map((h) => h.period.slice(11));
   const per = (h, s) => h.registries.find((r) => r.source === s);

@@ -38,6 +38,8 @@ export interface HarnessOptions {
    * counts registry requests never sees a re-verification it did not ask for.
    */
   readonly reverification?: { readonly intervalMs?: number; readonly backoffBaseMs?: number };
+  /** Registry quotas, calls per second (in-process only). */
+  readonly registryQuotas?: GatewayConfig['registryQuotas'];
   /** More `egw start` arguments (child only), e.g. `--ledger fabric --fabric-profile FILE`. */
   readonly args?: readonly string[];
 }
@@ -125,6 +127,7 @@ export async function startInProcess(options: HarnessOptions): Promise<InProcess
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.logOrigin ? { logOrigin: options.logOrigin } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.registryQuotas ? { registryQuotas: options.registryQuotas } : {}),
     reverification: {
       intervalMs: options.reverification?.intervalMs ?? 3_600_000,
       backoffBaseMs: options.reverification?.backoffBaseMs ?? 60_000,

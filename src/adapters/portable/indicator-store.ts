@@ -74,6 +74,15 @@ export function createIndicatorStore(runner: SqlRunner): IndicatorStore {
           ORDER BY source`,
       );
     },
+    async peakPerSecond(from) {
+      // A call's time is its decision's: calls of one fan-out start together.
+      return runner.all<{ source: string; calls: number }>(
+        statement`SELECT source, max(n) AS calls FROM (
+            SELECT source, substr(at, 1, 19) AS second, count(*) AS n FROM registry_calls
+            WHERE at >= ${from} GROUP BY source, second)
+          GROUP BY source ORDER BY source`,
+      );
+    },
     async periods(granularity, from, to) {
       const f = FORMATS[granularity];
       const [outcomes, durations, calls, latencies] = await Promise.all([

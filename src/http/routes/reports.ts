@@ -39,6 +39,14 @@ const RegistryNow = RegistryFigures.extend({
       'down: its ping fails, its latest call failed, or under 80 % of recent calls answered; degraded: under 99 %; idle: no recent call',
   }),
   ping: z.enum(['ok', 'failing', 'unknown']),
+  quota: z
+    .object({
+      ratePerSecond: z.number(),
+      peakPerSecond: z.number().int().meta({ description: 'The most calls begun in one second, recently' }),
+      use: z.number().meta({ description: 'peakPerSecond ÷ ratePerSecond' }),
+    })
+    .nullable()
+    .meta({ description: 'Null when the registry has no configured quota' }),
   lastCall: z
     .object({ source: z.string(), result: z.enum(['answered', 'timeout', 'fault']), at: z.string() })
     .nullable()
@@ -156,12 +164,13 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     const todayStart = shanghaiDayStart(today);
     const recentFrom = new Date(now.getTime() - RECENT_MINUTES * 60_000).toISOString();
     const future = new Date(now.getTime() + 60_000).toISOString();
-    const [report, hours, recent, last, readiness, reverification, review, ledger, connectors] =
+    const [report, hours, recent, last, peaks, readiness, reverification, review, ledger, connectors] =
       await Promise.all([
         indicatorReport(store, from, today),
         store.periods('hour', todayStart, future),
         store.periods('whole', recentFrom, future),
         store.lastCalls(recentFrom),
+        store.peakPerSecond(recentFrom),
         deps.readiness().catch(() => undefined),
         deps.reverification?.status() ?? null,
         deps.operations?.reviewQueue() ?? null,
@@ -184,9 +193,12 @@ export function reportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const check = checks[source];
       const ping = check === 'ok' ? 'ok' : check === 'failing' ? 'failing' : 'unknown';
       const latest = last.find((l) => l.source === source);
+      const rate = deps.registryQuotas?.[source];
+      const peak = peaks.find((p) => p.source === source)?.calls ?? 0;
       return {
         ...figures,
         ping,
+        quota: rate ? { ratePerSecond: rate, peakPerSecond: peak, use: peak / rate } : null,
         lastCall: latest ?? null,
         status: registryStatus(figures, latest?.result, ping),
       } as const;

@@ -27,7 +27,7 @@ async function decide(i: number): Promise<void> {
 const today = shanghaiDate(new Date());
 
 beforeAll(async () => {
-  gw = await startInProcess({ fixtures, deadlineMs: 400 });
+  gw = await startInProcess({ fixtures, deadlineMs: 400, registryQuotas: { hrss: 50 } });
   reader = await gw.token('console:read', 'centre-dashboard');
   for (let i = 0; i < 6; i++) await decide(i);
   // HRSS failing: decisions without its answer (provisional or held for missing evidence).
@@ -163,5 +163,36 @@ describe('GET /v1/reports/indicators', () => {
     );
     expect(metrics).toMatch(/^egw_indicator_registry_availability\{period="month",source="hrss"\} /m);
     expect(findPersonalData(metrics, fixtures.persons)).toEqual([]);
+  });
+
+  it('GET /v1/reports/console: registries now with quota use, the queues and the ledger, for console:read only', async () => {
+    expect((await gw.get('/v1/reports/console', await gw.token('audit:read'))).status).toBe(403);
+    const res = await gw.get('/v1/reports/console', reader);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(findPersonalData(text, fixtures.persons)).toEqual([]);
+    const snapshot = JSON.parse(text) as {
+      today: { decisions: number };
+      registries: {
+        source: string;
+        status: string;
+        quota: { ratePerSecond: number; peakPerSecond: number; use: number } | null;
+      }[];
+      queues: { reverification: { pending: number } | null; review: { open: number } | null };
+      ledger: { size: number; anchoring: string } | null;
+    };
+    expect(snapshot.today.decisions).toBe(decided);
+    expect(snapshot.registries.map((r) => r.source)).toEqual(['civil_affairs', 'hrss', 'disability']);
+    const hrss = snapshot.registries.find((r) => r.source === 'hrss');
+    expect(hrss?.quota?.ratePerSecond).toBe(50);
+    expect(hrss?.quota?.peakPerSecond).toBeGreaterThanOrEqual(1);
+    expect(hrss?.quota?.use).toBeCloseTo((hrss?.quota?.peakPerSecond ?? 0) / 50);
+    expect(snapshot.registries.find((r) => r.source === 'civil_affairs')?.quota).toBeNull();
+    // HRSS's latest calls failed (the faults were cleared after them): red until it answers again.
+    expect(hrss?.status).toBe('down');
+    expect(snapshot.queues.reverification?.pending).toBeGreaterThanOrEqual(0);
+    expect(snapshot.queues.review?.open).toBeGreaterThanOrEqual(0);
+    expect(snapshot.ledger?.size).toBeGreaterThan(decided);
+    expect(snapshot.ledger?.anchoring).toBe('disabled');
   });
 });
