@@ -15,6 +15,7 @@ import type { DecisionStore, StoredAccess } from './decision-store.ts';
 import { digestOf, sha256 } from './digest.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
+import { peerRecordsOf } from './federation/peer-fan-out.ts';
 import { REVERIFICATION_ACTOR } from './leaves.ts';
 import { SOURCE_NAMES } from './policy/explanations.ts';
 import type { Language, Localized, Policy, QueryPlan } from './policy/types.ts';
@@ -164,9 +165,19 @@ export async function reverifyDecision(
     })),
     policy: { id: policy.id, version: policy.version, digest: policy.digest },
     // Partner evidence is not asked again: the first decision's entries stand.
+    // Issue 16: a peer's entries (with `via`) are the new ones for the sources asked again.
     evidence: [
-      ...decisionEvidence(evidence, ruling, []),
-      ...old.evidence.filter((e) => !(SOURCES as readonly string[]).includes(e.source)),
+      ...decisionEvidence(
+        evidence,
+        ruling,
+        [],
+        (asked.federation?.evidence ?? []).filter((e) => e.via !== undefined),
+      ),
+      ...old.evidence.filter(
+        (e) =>
+          !(SOURCES as readonly string[]).includes(e.source) ||
+          (e.via !== undefined && !queued.sources.some((s) => s === e.source)),
+      ),
     ],
     supersedes: old.id,
     reviewRequired,
@@ -229,8 +240,12 @@ function firstAnswers(
   return plan.queries.flatMap(({ source }): [Source, RegistryAnswer<unknown>][] => {
     if (askedAgain.includes(source)) return [];
     const mine = accesses.filter((a) => a.source === source);
-    if (mine.length === 0 || mine.some((a) => a.status === 'unavailable')) return [];
+    // Issue 16: people asked about through a peer gateway count with what the peer answered.
+    const peer = peerRecordsOf(accesses, source);
+    if (mine.length + peer.records.size === 0 || peer.unavailable) return [];
+    if (mine.some((a) => a.status === 'unavailable')) return [];
     const records = new Map<string, readonly unknown[]>(mine.map((a) => [a.idNumber, a.records]));
+    for (const [idNumber, r] of peer.records) records.set(idNumber, r);
     return [[source, { status: 'answered', records } as RegistryAnswer<unknown>]];
   });
 }

@@ -324,3 +324,31 @@ function peerAccesses(
     });
   });
 }
+
+/**
+ * What a first decision's peer access records say about one built-in source, for a
+ * re-verification that does not ask it again: per person, the records the peer answered, or
+ * `unavailable` when a peer could not be believed then (the source is then asked again).
+ * @example const peer = peerRecordsOf(await store.accesses(id), 'hrss');
+ */
+export function peerRecordsOf(
+  accesses: readonly {
+    readonly source: string;
+    readonly idNumber: string;
+    readonly status: string;
+    readonly records: readonly unknown[];
+  }[],
+  source: Source,
+): { readonly unavailable: boolean; readonly records: ReadonlyMap<string, readonly unknown[]> } {
+  const records = new Map<string, readonly unknown[]>();
+  let unavailable = false;
+  for (const access of accesses) {
+    if (!access.source.startsWith('peer_')) continue;
+    for (const entry of access.records as { source?: unknown; status?: unknown; records?: unknown }[]) {
+      if (entry.source !== source) continue;
+      if (entry.status !== 'answered') unavailable = true;
+      else records.set(access.idNumber, Array.isArray(entry.records) ? entry.records : []);
+    }
+  }
+  return { unavailable, records };
+}

@@ -6,7 +6,7 @@
  * decision (here: needs_review, never the ineligible the facts would have given).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Decision } from '../../../schemas/index.ts';
+import type { Decision, VerificationRequest } from '../../../schemas/index.ts';
 import { bystander, household, member, NANJING, SUZHOU } from '../../support/federation-cases.ts';
 import { type Regions, startRegions } from '../../support/federation-harness.ts';
 import { type PeerProxy, type ProxyMode, startPeerProxy } from '../../support/federation-proxy.ts';
@@ -40,7 +40,10 @@ describe('a peer gateway that cannot be believed', () => {
     alarms = [];
   });
 
-  async function decideThrough(mode: ProxyMode): Promise<{ decision: Decision; ms: number }> {
+  async function decideThrough(
+    mode: ProxyMode,
+    body: VerificationRequest = household(),
+  ): Promise<{ decision: Decision; ms: number }> {
     proxy.mode = mode;
     const write = process.stderr.write.bind(process.stderr);
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -50,7 +53,7 @@ describe('a peer gateway that cannot be believed', () => {
       return true;
     });
     const started = performance.now();
-    const response = await regions.nanjing.verify(household());
+    const response = await regions.nanjing.verify(body);
     const ms = performance.now() - started;
     expect(response.status).toBe(201);
     return { decision: (await response.json()) as Decision, ms };
@@ -94,5 +97,37 @@ describe('a peer gateway that cannot be believed', () => {
     expect(metrics).toMatch(
       new RegExp(`egw_federation_alarms_total\\{region="cn-320500",reason="${reason}"\\} 1`),
     );
+  });
+
+  it('re-verification asks the peer again once it answers, and the successor uses its facts', async () => {
+    const committed = {
+      ...household(),
+      declaration: { monthlyHouseholdIncome: 4000, integrityCommitment: true },
+    };
+    const { decision: first } = await decideThrough('timeout', committed);
+    expect([first.outcome, first.provisional]).toEqual(['eligible', true]);
+    proxy.mode = 'pass';
+    await regions.nanjing.gateway.reverification.runOnce();
+    const token = await regions.nanjing.token();
+    const read = async (id: string) =>
+      (await (
+        await fetch(`${regions.nanjing.url}/v1/verifications/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as Decision;
+    const successorId = (await read(first.id)).supersededBy;
+    expect(successorId).toBeDefined();
+    const successor = await read(successorId ?? '');
+    // Suzhou's fact now counts: (2000 + 3200) / 2 = 2600 is above 2490.
+    expect(successor.basis.find((b) => b.rule === 'income_test')?.explanation).toContain('CNY 2600');
+    // Against the provisional grant: a person decides (arts. 41, 48), so needs_review, flagged.
+    expect([successor.outcome, successor.reviewRequired]).toEqual(['needs_review', true]);
+    expect(successor.basis.map((b) => b.rule)).toContain('possible_false_declaration');
+    const peer = successor.evidence.filter((e) => e.via !== undefined);
+    expect(peer.map((e) => [e.source, e.status, e.region])).toEqual([
+      ['civil_affairs', 'not_found', 'cn-320500'],
+      ['hrss', 'found', 'cn-320500'],
+    ]);
+    expect(peer.every((e) => e.receipt?.logOrigin === regions.suzhou.origin)).toBe(true);
   });
 });
