@@ -6,6 +6,7 @@
  * `AbortSignal` as the overall deadline. Foreign errors become `RegistryFailure` values
  * here, once; `send` never rejects.
  */
+import { createSecureContext } from 'node:tls';
 import { Pool } from 'undici';
 import { poolExchange } from './pool-exchange.ts';
 import { registryFailure } from './registry-failure.ts';
@@ -93,9 +94,13 @@ class HttpTransportImpl implements HttpTransport {
         timeout: limits.connectTimeoutMs,
         ...(tls
           ? {
-              ca: tls.caPem,
-              ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
-              ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
+              // One context for every connection of the pool: without it each new connection
+              // parses the CA, certificate and key PEMs again (createSecureContext per connect).
+              secureContext: createSecureContext({
+                ca: tls.caPem,
+                ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
+                ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
+              }),
               ...(tls.servername === undefined ? {} : { servername: tls.servername }),
               rejectUnauthorized: true,
             }
