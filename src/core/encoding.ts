@@ -5,19 +5,46 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 LOOKUP['-'.charCodeAt(0)] = 62;
 LOOKUP['_'.charCodeAt(0)] = 63;
 
-const CHUNK = 0x2000; // bytes per String.fromCharCode call, well under any argument limit
+const STANDARD = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const URL_SAFE = Uint8Array.from(ALPHABET.replace('+/', '-_'), (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+// Every output byte is ASCII, which UTF-8 decodes one to one, natively and in one call.
+const ascii = new TextDecoder();
 
-/** Standard base64 with padding (btoa is native on every runtime the gateway runs on). */
+// Straight from bytes to ASCII: base64url used to be btoa over a binary string and then
+// three replacements, 3–4 % of a decision's CPU at saturation (issue 14).
+function encode(bytes: Uint8Array, table: Uint8Array, pad: boolean): string {
+  const n = bytes.length;
+  const whole = n - (n % 3);
+  const out = new Uint8Array(pad ? Math.ceil(n / 3) * 4 : Math.ceil((n * 4) / 3));
+  let j = 0;
+  for (let i = 0; i < whole; i += 3) {
+    const v = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out[j++] = table[v >> 18] ?? 0;
+    out[j++] = table[(v >> 12) & 63] ?? 0;
+    out[j++] = table[(v >> 6) & 63] ?? 0;
+    out[j++] = table[v & 63] ?? 0;
+  }
+  const rest = n - whole;
+  if (rest > 0) {
+    const v = ((bytes[whole] ?? 0) << 16) | (rest === 2 ? (bytes[whole + 1] ?? 0) << 8 : 0);
+    out[j++] = table[v >> 18] ?? 0;
+    out[j++] = table[(v >> 12) & 63] ?? 0;
+    if (rest === 2) out[j++] = table[(v >> 6) & 63] ?? 0;
+    else if (pad) out[j++] = PAD;
+    if (pad) out[j++] = PAD;
+  }
+  return ascii.decode(out);
+}
+
+/** Standard base64 with padding. */
 export function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += CHUNK)
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  return btoa(binary);
+  return encode(bytes, STANDARD, true);
 }
 
 /** base64url without padding. */
 export function base64url(bytes: Uint8Array): string {
-  return base64(bytes).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return encode(bytes, URL_SAFE, false);
 }
 
 /** Decodes standard or url-safe base64 (padding optional). Throws on any other character. */
