@@ -1,8 +1,9 @@
 /**
  * A misbehaving peer for issue 16's failure tests: a loopback proxy in front of the real
  * Suzhou gateway that forwards, or forges its receipt, never answers, widens the question to
- * someone not asked about (so the real peer signs facts about them), re-signs the facts with
- * a key the trust list does not hold, or swaps the asking gateway's token for an untrusted one.
+ * someone not asked about (so the real peer signs facts about them), narrows it to fewer
+ * sources, re-signs the facts with a key the trust list does not hold, or swaps the asking
+ * gateway's token for an untrusted one.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CompactSign, generateKeyPair, SignJWT } from 'jose';
@@ -12,6 +13,7 @@ export type ProxyMode =
   | 'forge_receipt'
   | 'timeout'
   | 'unasked_subject'
+  | 'drop_source'
   | 'untrusted_key'
   | 'untrusted_asker';
 
@@ -48,6 +50,12 @@ export async function startPeerProxy(): Promise<PeerProxy> {
     if (state.mode === 'unasked_subject') {
       const body = JSON.parse(text) as { queries: { subjects: string[] }[] };
       for (const q of body.queries) q.subjects.push(state.extraSubject);
+      text = JSON.stringify(body);
+    }
+    if (state.mode === 'drop_source') {
+      // The real peer signs an answer that leaves out a source it was asked for.
+      const body = JSON.parse(text) as { queries: { source: string }[] };
+      body.queries = body.queries.filter((q) => q.source !== 'civil_affairs');
       text = JSON.stringify(body);
     }
     if (state.mode === 'untrusted_asker') {

@@ -164,7 +164,13 @@ async function askPeer(
       if (!subjects) return fail('ERR_REGISTRY_MALFORMED', 'unasked_source');
       if (a.subjects.some((s) => !subjects.has(s.idNumber)))
         return fail('ERR_REGISTRY_MALFORMED', 'unasked_subject');
+      // Someone asked about but left out would count as "no record": an answer must be whole.
+      const answered = new Set(a.subjects.map((s) => s.idNumber));
+      if (a.status === 'answered' && [...subjects].some((id) => !answered.has(id)))
+        return fail('ERR_REGISTRY_MALFORMED', 'malformed');
     }
+    if (body.queries.some((q) => !facts.answers.some((a) => a.source === q.source)))
+      return fail('ERR_REGISTRY_MALFORMED', 'malformed');
     const digest = base64url(sha256(payload));
     const receipt = shape.receipt as Receipt;
     const checked = checkPeerReceipt(receipt, {

@@ -47,18 +47,19 @@ export const REGISTRATION_EVIDENCE = 'registration';
 
 /**
  * The evidence entry that says where each person was taken to be registered and why; an
- * assumed region is flagged (`assumed: true`, basis `id_number_prefix`). People appear by role.
+ * assumed region is flagged (`assumed: true`, basis `id_number_prefix`), and `askedIn` names
+ * the region whose registries were asked about them. People appear by role.
  * @example registrationEvidence(registrationsOf(request), (city) => city === '320500' ? 'cn-320500' : 'cn-320100')
  */
 export function registrationEvidence(
   registrations: readonly Registration[],
-  regionOf: (city: string) => string,
+  askedIn: (city: string) => string,
 ): Evidence {
   const persons = registrations.map((r) => ({
     role: r.role,
     ...(r.index === undefined ? {} : { index: r.index }),
     region: r.region,
-    policyRegion: regionOf(r.city),
+    askedIn: askedIn(r.city),
     assumed: r.basis !== 'stated',
     basis: r.basis,
   }));

@@ -52,7 +52,7 @@ describe('a Nanjing application with a household member registered in Suzhou', (
         {
           role: 'applicant',
           region: '320102',
-          policyRegion: 'cn-320100',
+          askedIn: 'cn-320100',
           assumed: true,
           basis: 'id_number_prefix',
         },
@@ -60,7 +60,7 @@ describe('a Nanjing application with a household member registered in Suzhou', (
           role: 'member',
           index: 0,
           region: '320508',
-          policyRegion: 'cn-320500',
+          askedIn: 'cn-320500',
           assumed: true,
           basis: 'id_number_prefix',
         },

@@ -70,6 +70,7 @@ describe('a peer gateway that cannot be believed', () => {
     ['forge_receipt', 'bad_receipt'],
     ['timeout', 'timeout'],
     ['unasked_subject', 'unasked_subject'],
+    ['drop_source', 'malformed'],
     ['untrusted_asker', 'refused'],
   ] as const)('%s: unavailable, an alarm (%s), never ineligible', async (mode, reason) => {
     const { decision, ms } = await decideThrough(mode);
