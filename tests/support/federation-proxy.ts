@@ -24,6 +24,8 @@ export interface PeerProxy {
   target: string;
   /** Who `unasked_subject` adds to every question. */
   extraSubject: string;
+  /** The Authorization header of the last question that came through. */
+  readonly lastAuthorization: string;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startPeerProxy(): Promise<PeerProxy> {
   // A key in no trust list.
   const impostor = await generateKeyPair('ES256');
   const held: ServerResponse[] = [];
-  const state = { mode: 'pass' as ProxyMode, target: '', extraSubject: '' };
+  const state = { mode: 'pass' as ProxyMode, target: '', extraSubject: '', lastAuthorization: '' };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let text = await bodyOf(req);
@@ -47,6 +49,7 @@ export async function startPeerProxy(): Promise<PeerProxy> {
       return;
     }
     let authorization = String(req.headers.authorization ?? '');
+    state.lastAuthorization = authorization;
     if (state.mode === 'unasked_subject') {
       const body = JSON.parse(text) as { queries: { subjects: string[] }[] };
       for (const q of body.queries) q.subjects.push(state.extraSubject);
@@ -113,6 +116,9 @@ export async function startPeerProxy(): Promise<PeerProxy> {
     },
     set target(t) {
       state.target = t;
+    },
+    get lastAuthorization() {
+      return state.lastAuthorization;
     },
     get extraSubject() {
       return state.extraSubject;

@@ -1,8 +1,9 @@
 /**
  * `POST /v1/federation/facts` (issue 16): peer gateways only. The caller authenticates with a
  * JWT signed by its decision key (typ `egw-federation+jwt`), issued under its log origin, for
- * this gateway's log origin as audience, living at most five minutes; the key must be in the
- * trust list's JWKS for that peer. Client tokens of intake systems are never accepted here.
+ * this gateway's log origin as audience, living at most five minutes, used once (`jti`); the
+ * key must be in the trust list's JWKS for that peer. Client tokens of intake systems are
+ * never accepted here.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
@@ -46,6 +47,8 @@ export function peerAuth(
       (p) => [p.logOrigin, createLocalJWKSet({ keys: p.jwks.keys.map((k) => ({ ...k })) })] as const,
     ),
   );
+  // Token ids seen, until their expiry: a token is good for one question only.
+  const seen = new Map<string, number>();
   return async function peerAuthMiddleware(c, next) {
     const reject = (reason: string) =>
       problemResponse(
@@ -70,11 +73,17 @@ export function peerAuth(
         audience: deps.origin,
         typ: FEDERATION_TOKEN_TYPE,
         algorithms: ['ES256', 'EdDSA'],
-        requiredClaims: ['exp', 'iat', 'iss', 'aud'],
+        requiredClaims: ['exp', 'iat', 'iss', 'aud', 'jti'],
         clockTolerance: 5,
       });
       if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return reject('claims');
       if (payload.exp - payload.iat > MAX_TOKEN_SECONDS) return reject('lifetime');
+      if (typeof payload.jti !== 'string') return reject('claims');
+      const now = Date.now() / 1000;
+      for (const [id, exp] of seen) if (exp < now) seen.delete(id);
+      const key = `${peer.logOrigin}\n${payload.jti}`;
+      if (seen.has(key)) return reject('replayed');
+      seen.set(key, payload.exp);
     } catch {
       return reject('signature');
     }

@@ -59,10 +59,41 @@ describe('a peer gateway that cannot be believed', () => {
     return { decision: (await response.json()) as Decision, ms };
   }
 
-  it('works through the proxy when it only forwards (the control case)', async () => {
+  it('works through the proxy when it only forwards (the control case); a token answers one question only', async () => {
     const { decision } = await decideThrough('pass');
     expect(decision.outcome).toBe('ineligible');
     expect(alarms).toEqual([]);
+    const replayed = await fetch(`${regions.suzhou.url}/v1/federation/facts`, {
+      method: 'POST',
+      headers: { authorization: proxy.lastAuthorization, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        purpose: 'legal_aid_eligibility',
+        consentReference: 'CONSENT-REPLAY',
+        decisionId: decision.id,
+        queries: [{ source: 'hrss', subjects: [bystander] }],
+      }),
+    });
+    expect(replayed.status).toBe(401);
+    expect(replayed.headers.get('content-type')).toContain('application/problem+json');
+    expect(await replayed.text()).not.toContain(bystander);
+    expect(regions.suzhou.sandboxes.requestLog().flatMap((r) => r.subjects)).not.toContain(bystander);
+  });
+
+  it('refuses a client token of an intake system on the peer route', async () => {
+    const response = await fetch(`${regions.suzhou.url}/v1/federation/facts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await regions.suzhou.token()}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        purpose: 'legal_aid_eligibility',
+        consentReference: 'CONSENT-CLIENT',
+        decisionId: 'not-a-peer',
+        queries: [{ source: 'hrss', subjects: [member] }],
+      }),
+    });
+    expect(response.status).toBe(401);
   });
 
   it.each([
