@@ -23,6 +23,7 @@ import { batchPhase } from './phases/batch.ts';
 import { capacityPhase } from './phases/capacity.ts';
 import { latencyPhase } from './phases/latency.ts';
 import { logAppendsPhase } from './phases/log-appends.ts';
+import { startupPhase } from './phases/startup.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench/results.json') },
     'm7-cases': { type: 'string' },
     'm7-budget': { type: 'string' },
+    'startup-decisions': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -39,7 +41,7 @@ const tiny = values.tiny === true;
 const quick = values.quick === true || tiny;
 // M6 needs the local Fabric network: in the default run only when it is up; skipped with one line otherwise.
 const fabric = findFabricNetwork();
-const only = new Set((values.only ?? `cap,latency,M4,M7${fabric.up ? ',M6' : ''}`).split(','));
+const only = new Set((values.only ?? `cap,latency,M4,M7,startup${fabric.up ? ',M6' : ''}`).split(','));
 const m6Skipped = !fabric.up && (values.only === undefined || only.has('M6'));
 const PLANS = {
   full: {
@@ -55,6 +57,8 @@ const PLANS = {
     m7Cases: 100_000,
     m7Budget: 180,
     m7Baseline: 40,
+    startupDecisions: 100_000,
+    startupReps: 5,
   },
   quick: {
     repMs: 1500,
@@ -69,6 +73,8 @@ const PLANS = {
     m7Cases: 5000,
     m7Budget: 30,
     m7Baseline: 10,
+    startupDecisions: 100_000,
+    startupReps: 3,
   },
   // A smoke run (tests/integration/bench/fresh-clone.test.ts): every phase, seconds each.
   tiny: {
@@ -84,12 +90,15 @@ const PLANS = {
     m7Cases: 200,
     m7Budget: 5,
     m7Baseline: 2,
+    startupDecisions: 200,
+    startupReps: 1,
   },
 } as const;
 const size = tiny ? 'tiny' : quick ? 'quick' : 'full';
 const plan = PLANS[size];
 const m7Cases = Number(values['m7-cases'] ?? plan.m7Cases);
 const m7Budget = Number(values['m7-budget'] ?? plan.m7Budget);
+const startupDecisions = Number(values['startup-decisions'] ?? plan.startupDecisions);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = Date.now();
@@ -164,7 +173,7 @@ let profile: Awaited<ReturnType<typeof capacityPhase>>['profile'];
 try {
   // M6 measures its own gateway's capacity, so `--only M6` skips this phase.
   let caps: Awaited<ReturnType<typeof capacityPhase>> | undefined;
-  if ([...only].some((o) => o !== 'M6')) {
+  if ([...only].some((o) => o !== 'M6' && o !== 'startup')) {
     log('capacity (closed loop) and saturation');
     caps = await capacityPhase({
       systems,
@@ -193,6 +202,18 @@ try {
     });
     records.push(...latency.records);
     raw.levels = latency.levels;
+  }
+  if (only.has('startup')) {
+    log(`start-up: egw start on ${startupDecisions.toLocaleString('en-US')} decisions`);
+    records.push(
+      await startupPhase({
+        workDir,
+        registriesFile: systems.registriesFile,
+        decisions: startupDecisions,
+        reps: plan.startupReps,
+        log,
+      }),
+    );
   }
   if (only.has('M4')) {
     log('M4 log appends');
@@ -261,6 +282,7 @@ const results = {
     pinnedAsPlanned: pinnedRight,
     startUp,
     plan,
+    startupDecisions,
   },
   metrics: records,
   profile,

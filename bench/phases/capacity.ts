@@ -13,7 +13,7 @@ import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.ts';
 import { nextSerial, settle } from '../lib/harness.ts';
 import { cpuSeconds, residentMemory } from '../lib/processes.ts';
 import { atLeast, atMost, type MetricRecord, metric } from '../lib/report.ts';
-import { median } from '../lib/stats.ts';
+import { median, pairedRatio } from '../lib/stats.ts';
 import { type ServerProcess, type Systems, startServer } from '../lib/systems.ts';
 import { FIXED } from './latency.ts';
 
@@ -64,6 +64,9 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   const b2: number[] = [];
   const f: number[] = [];
   const b1: number[] = [];
+  // B1's CPU per request at its own saturation, beside F's per decision at saturation (issue 14).
+  const b1Cpu: number[] = [];
+  const fCpu: number[] = [];
   // Warm-up (discarded): JIT, connection pools, the first subject keys.
   const warm = { ...options, seconds: Math.min(2, options.seconds) };
   await post(warm, systems.passthrough, 32);
@@ -82,6 +85,7 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     const full = await post(options, systems.full, 128);
     f.push(full.goodPerSecond);
     await settle(systems.hello.pid);
+    const helloCpu0 = cpuSeconds(systems.hello.pid);
     const hello = await runClosedLoop({
       url: systems.hello.url,
       path: '/hello',
@@ -89,6 +93,10 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
       durationSeconds: options.seconds,
     });
     b1.push(hello.goodPerSecond);
+    b1Cpu.push(
+      ((cpuSeconds(systems.hello.pid) - helloCpu0) * 1000) /
+        Math.max(1, hello.goodPerSecond * options.seconds),
+    );
     log(
       `  capacity rep ${r + 1}/${options.reps} (fixed registries): B2 ${pass.goodPerSecond.toFixed(0)}/s  F ${full.goodPerSecond.toFixed(0)}/s  B1 ${hello.goodPerSecond.toFixed(0)}/s`,
     );
@@ -112,6 +120,7 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     clearInterval(sampler);
     const cpu = cpuSeconds(systems.full.pid) - cpu0;
     saturation.push(result.goodPerSecond);
+    fCpu.push((cpu * 1000) / Math.max(1, result.goodPerSecond * options.seconds));
     log(
       `  saturation rep ${r + 1}/${options.reps} (instant sandboxes): F ${result.goodPerSecond.toFixed(0)} decisions/s, CPU ${((cpu * 1000) / Math.max(1, result.goodPerSecond * options.seconds)).toFixed(2)} ms/decision${last ? ' (profiled)' : ''}`,
     );
@@ -185,6 +194,20 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
         spread: spread(saturation),
         target: atLeast(5000),
         validity: { ok: true, notes },
+      }),
+      metric({
+        id: 'satcpu',
+        name: 'CPU per decision at saturation F ÷ CPU per request of B1 at saturation',
+        unit: 'CPU ms',
+        ...pairedRatio(b1Cpu, fCpu),
+        target: atMost(5),
+        validity: {
+          ok: true,
+          notes: [
+            'B1: hello-world, autocannon 64 conn. (capacity phase); F: instant sandboxes, 64 conn.; utime + stime of each server ÷ its answers',
+            ...notes,
+          ],
+        },
       }),
       metric({
         id: 'mem',

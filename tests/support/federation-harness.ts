@@ -46,7 +46,8 @@ export interface RegionsOptions {
 
 let keys = 0;
 
-interface Prepared {
+/** A region's sandboxes, data folder, port and trust-list entry, its keys made by a first start. */
+export interface Prepared {
   readonly region: string;
   readonly origin: string;
   readonly dataDir: string;
@@ -55,7 +56,8 @@ interface Prepared {
   readonly entry: PeerGateway;
 }
 
-async function prepare(region: string, fixtures: FixturesInput): Promise<Prepared> {
+/** @example const suzhou = await prepareRegion('cn-320500', fixtures); */
+export async function prepareRegion(region: string, fixtures: FixturesInput): Promise<Prepared> {
   const dataDir = mkdtempSync(join(tmpdir(), `egw-${region}-`));
   const port = await freePort();
   const origin = `${region}.gateway.test/log`;
@@ -77,7 +79,12 @@ async function prepare(region: string, fixtures: FixturesInput): Promise<Prepare
   return { region, origin, dataDir, port, sandboxes, entry };
 }
 
-async function run(p: Prepared, peers: readonly PeerGateway[], deadlineMs: number): Promise<RegionGateway> {
+/** @example const gw = await runRegion(suzhou, [nanjingEntry], 1500); */
+export async function runRegion(
+  p: Prepared,
+  peers: readonly PeerGateway[],
+  deadlineMs: number,
+): Promise<RegionGateway> {
   const gateway = await startGateway({
     dataDir: p.dataDir,
     port: p.port,
@@ -118,12 +125,12 @@ async function run(p: Prepared, peers: readonly PeerGateway[], deadlineMs: numbe
 export async function startRegions(options: RegionsOptions): Promise<Regions> {
   const deadlineMs = options.deadlineMs ?? 1500;
   const [n, s] = await Promise.all([
-    prepare('cn-320100', options.nanjing),
-    prepare('cn-320500', options.suzhou),
+    prepareRegion('cn-320100', options.nanjing),
+    prepareRegion('cn-320500', options.suzhou),
   ]);
   const trusted = options.nanjingTrusts?.(s.entry) ?? s.entry;
-  const nanjing = await run(n, [trusted], deadlineMs);
-  const suzhou = await run(s, [n.entry], deadlineMs);
+  const nanjing = await runRegion(n, [trusted], deadlineMs);
+  const suzhou = await runRegion(s, [n.entry], deadlineMs);
   return {
     nanjing,
     suzhou,

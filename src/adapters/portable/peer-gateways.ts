@@ -32,7 +32,8 @@ export function createFetchPeerTransport(
           },
           body: JSON.stringify(body),
           signal,
-          redirect: 'error',
+          // Never followed (a 3xx is no answer); `error` is not supported by Workers' fetch.
+          redirect: 'manual',
         });
         const text = await response.text();
         if (text.length > MAX_ANSWER_BYTES) return { kind: 'reply', status: response.status, body: null };

@@ -103,7 +103,13 @@ async function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise
  * await stack.close();
  */
 export async function startWorkersStack(
-  options: { readonly logOrigin?: string } = {},
+  options: {
+    readonly logOrigin?: string;
+    /** The sandboxes' population; default workersFixtures(). */
+    readonly fixtures?: Fixtures;
+    /** More variables for the Worker (issue 16: REGION, PEERS). */
+    readonly vars?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<WorkersStack> {
   const tmp = mkdtempSync(join(tmpdir(), 'egw-workers-'));
   const dataDir = join(tmp, 'data');
@@ -119,7 +125,7 @@ export async function startWorkersStack(
     rmSync(tmp, { recursive: true, force: true });
   };
   try {
-    sandboxes = await startSandboxes({ fixtures: workersFixtures(), slowMs: 5000 });
+    sandboxes = await startSandboxes({ fixtures: options.fixtures ?? workersFixtures(), slowMs: 5000 });
     const { privateJwk } = await loadSigningKey(dataDir);
     const issuer = await loadDevIssuerKey(dataDir);
     loadDataKeyRing(dataDir);
@@ -141,6 +147,7 @@ export async function startWorkersStack(
       REGISTRY_DEADLINE_MS: '5000',
       // The webhook tests' receiver listens on loopback, as the sandboxes do.
       WEBHOOK_ALLOW_LOOPBACK: 'true',
+      ...options.vars,
     };
     const envPath = join(tmp, 'workers.env');
     writeFileSync(envPath, envFile(secrets), { mode: 0o600 });

@@ -1,0 +1,3 @@
+module egw/bench/loadgen
+
+go 1.26
