@@ -4,6 +4,7 @@
  * the data tracker and a leaf proven from a gateway's own log.
  */
 import { expect } from 'vitest';
+import type { PeerGateway } from '../../schemas/federation.ts';
 import { type FixturesInput, makeIdNumber } from '../../schemas/index.ts';
 import { fromBase64 } from '../../src/core/encoding.ts';
 import { openCheckpoint } from '../../src/core/log/checkpoint.ts';
@@ -88,10 +89,21 @@ export async function tracker(gw: RegionGateway, idNumber: string) {
   ).entries;
 }
 
-/** Proves leaf `index` from the gateway's own log: its checkpoint, an inclusion proof, the leaf. */
-export async function provenLeaf(gw: RegionGateway, index: number): Promise<Record<string, unknown>> {
+/** A gateway's log as a prover needs it: where it is served, its origin and its verifier key. */
+export interface ServedLog {
+  readonly url: string;
+  readonly origin: string;
+  readonly logKey: string;
+}
+
+/** Proves leaf `index` from a gateway's own log: its checkpoint, an inclusion proof, the leaf. */
+export async function provenLeaf(
+  gw: RegionGateway | ServedLog,
+  index: number,
+): Promise<Record<string, unknown>> {
+  const logKey = 'entry' in gw ? gw.entry.logKey : gw.logKey;
   const note = await (await fetch(`${gw.url}/v1/log/checkpoint`)).text();
-  const checkpoint = openCheckpoint(note, gw.entry.logKey, { origin: gw.origin });
+  const checkpoint = openCheckpoint(note, logKey, { origin: gw.origin });
   const proof = (await (
     await fetch(`${gw.url}/v1/log/proof/inclusion?index=${index}&size=${checkpoint.size}`)
   ).json()) as { hashes: string[] };
@@ -103,4 +115,18 @@ export async function provenLeaf(gw: RegionGateway, index: number): Promise<Reco
   const leaf = fromBase64(entries.entries[0]?.leaf ?? '');
   verifyInclusion(leafHash(leaf), index, checkpoint.size, proof.hashes.map(fromBase64), checkpoint.rootHash);
   return JSON.parse(new TextDecoder().decode(leaf)) as Record<string, unknown>;
+}
+
+/**
+ * A gateway as a peer's trust list names it, read from what it serves (JWKS, log key).
+ * @example const entry = await servedPeerEntry('cn-320500', stack.url, 'cn-320500.workers.test/log');
+ */
+export async function servedPeerEntry(region: string, url: string, logOrigin: string): Promise<PeerGateway> {
+  return {
+    region,
+    baseUrl: url,
+    logOrigin,
+    logKey: (await (await fetch(`${url}/v1/log/key`)).text()).trim(),
+    jwks: (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as PeerGateway['jwks'],
+  };
 }

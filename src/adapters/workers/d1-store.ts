@@ -6,6 +6,7 @@
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Decision, Receipt, VerificationRequest } from '../../../schemas/index.ts';
 import type {
+  AccessWrite,
   CommitResult,
   DecisionStore,
   DecisionWrite,
@@ -24,7 +25,13 @@ import { figureRows } from '../portable/decision-figures.ts';
 import { accessRecords, decisions, supersessions } from '../portable/schema.ts';
 import type { Sealer } from '../portable/sealer.ts';
 import { trackerEntries } from '../portable/subject-access.ts';
-import { idempotencyKeyHash, openAccesses, openSealed, sealWrite } from '../portable/write-sealing.ts';
+import {
+  idempotencyKeyHash,
+  openAccesses,
+  openSealed,
+  sealAccesses,
+  sealWrite,
+} from '../portable/write-sealing.ts';
 import {
   type D1Db,
   latestCheckpoint,
@@ -34,16 +41,19 @@ import {
   readNodes,
 } from './d1-log-reads.ts';
 import type {
+  SequencerAccess,
   SequencerCommit,
   SequencerCommitResult,
   SequencerEvent,
   SequencerEventResult,
+  SequencerPeerAccesses,
 } from './sequencer-protocol.ts';
 
 /** The sequencer as the Worker reaches it (see `sequencerClient`). */
 export interface SequencerClient {
   commit(write: SequencerCommit): Promise<SequencerCommitResult>;
   appendEvent(event: SequencerEvent): Promise<SequencerEventResult>;
+  appendPeerAccesses(peer: SequencerPeerAccesses): Promise<SequencerEventResult>;
   /** Makes sure the log exists (the empty log's checkpoint is signed on first start). */
   start(): Promise<number>;
 }
@@ -59,6 +69,11 @@ export interface D1StoreOptions {
 export interface D1Store extends DecisionStore, TransparencyLog {
   /** A non-decision event leaf through the same sequencer (connector lifecycle transitions). */
   appendEvent(event: SequencerEvent): Promise<SequencerEventResult>;
+  /** Issue 16: a peer gateway's question, its access leaves and tracker rows, then `event`. */
+  appendPeerAccesses(
+    event: SequencerEvent,
+    accesses: { readonly decisionId: string; readonly list: readonly AccessWrite[] },
+  ): Promise<SequencerEventResult>;
 }
 
 /**
@@ -107,17 +122,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
         idNumber: write.request.applicant.idNumber,
         subjectHash: sealer.lookupHash(write.request.applicant.idNumber),
       },
-      accesses: write.accesses.map((a, i) => ({
-        source: a.source,
-        idNumber: a.idNumber,
-        subjectHash: sealer.lookupHash(a.idNumber),
-        purpose: a.purpose,
-        consentReference: a.consentReference,
-        consentSealed: sealed.consentSealed[i] ?? '',
-        status: a.status,
-        at: a.at,
-        recordsSealed: sealed.recordsSealed[i] ?? '',
-      })),
+      accesses: sequencerAccesses(sealer, write.accesses, sealed),
       decisionSealed: sealed.decisionSealed,
       requestSealed: sealed.requestSealed,
       ...(write.supersession
@@ -207,6 +212,10 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     },
     commit,
     appendEvent: (event) => sequencer.appendEvent(event),
+    async appendPeerAccesses(event, { decisionId, list }) {
+      const accesses = sequencerAccesses(sealer, list, await sealAccesses(sealer, list));
+      return sequencer.appendPeerAccesses({ event, decisionId, accesses });
+    },
 
     async subjectAccess(idNumber) {
       const hash = sealer.lookupHash(idNumber);
@@ -264,4 +273,23 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       return [];
     },
   };
+}
+
+/** Access records as the sequencer takes them: sealed, with the lookup hash of each subject. */
+function sequencerAccesses(
+  sealer: Sealer,
+  list: readonly AccessWrite[],
+  sealed: { readonly consentSealed: readonly string[]; readonly recordsSealed: readonly string[] },
+): SequencerAccess[] {
+  return list.map((a, i) => ({
+    source: a.source,
+    idNumber: a.idNumber,
+    subjectHash: sealer.lookupHash(a.idNumber),
+    purpose: a.purpose,
+    consentReference: a.consentReference,
+    consentSealed: sealed.consentSealed[i] ?? '',
+    status: a.status,
+    at: a.at,
+    recordsSealed: sealed.recordsSealed[i] ?? '',
+  }));
 }

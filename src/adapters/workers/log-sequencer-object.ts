@@ -13,7 +13,12 @@ import { GatewayError } from '../../core/errors.ts';
 import { createCheckpointSigner } from '../portable/checkpoint-signer.ts';
 import * as schema from '../portable/schema.ts';
 import { createLogSequencer, type LogSequencer } from './log-sequencer.ts';
-import type { SequencerCommit, SequencerEvent, SequencerFailure } from './sequencer-protocol.ts';
+import type {
+  SequencerCommit,
+  SequencerEvent,
+  SequencerFailure,
+  SequencerPeerAccesses,
+} from './sequencer-protocol.ts';
 import type { WorkerEnv } from './worker-env.ts';
 
 /**
@@ -44,6 +49,11 @@ export class LogSequencerObject {
       }
       if (request.method === 'POST' && pathname === '/event') {
         return Response.json(await this.#sequencer.appendEvent((await request.json()) as SequencerEvent));
+      }
+      if (request.method === 'POST' && pathname === '/peer-accesses') {
+        return Response.json(
+          await this.#sequencer.appendPeerAccesses((await request.json()) as SequencerPeerAccesses),
+        );
       }
       if (request.method === 'POST' && pathname === '/start') {
         return Response.json({ size: await this.#sequencer.start(), batches: this.#sequencer.batches });

@@ -42,10 +42,12 @@ import { accessRecords, decisions, reverifications, supersessions } from '../por
 import { type D1Db, latestCheckpoint, nodeKey, nodeReader, readNodes } from './d1-log-reads.ts';
 import { blobBytes, blobParam, chunks, insertRows } from './d1-rows.ts';
 import type {
+  SequencerAccess,
   SequencerCommit,
   SequencerCommitResult,
   SequencerEvent,
   SequencerEventResult,
+  SequencerPeerAccesses,
 } from './sequencer-protocol.ts';
 
 export interface LogSequencerOptions {
@@ -61,6 +63,8 @@ export interface LogSequencerOptions {
 export interface LogSequencer {
   commit(write: SequencerCommit): Promise<SequencerCommitResult>;
   appendEvent(event: SequencerEvent): Promise<SequencerEventResult>;
+  /** Issue 16: a peer's question's access leaves and rows, then its event leaf; resolves with the event's. */
+  appendPeerAccesses(peer: SequencerPeerAccesses): Promise<SequencerEventResult>;
   /** Loads (and on an empty log, signs the size-0 checkpoint); resolves to the tree size. */
   start(): Promise<number>;
   /** Batches written so far by this instance (group-commit figure). */
@@ -77,6 +81,7 @@ type Pending =
   | {
       readonly kind: 'event';
       readonly event: SequencerEvent;
+      readonly peer?: Omit<SequencerPeerAccesses, 'event'>;
       readonly resolve: (r: SequencerEventResult) => void;
       readonly reject: (e: unknown) => void;
     };
@@ -264,9 +269,13 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     const superseded = await supersededAmong(
       commits.flatMap((p) => (p.write.supersession ? [p.write.supersession.supersededId] : [])),
     );
-    const knownKeys = await subjectKeysFor(
-      commits.flatMap((p) => [p.write.applicant.subjectHash, ...p.write.accesses.map((a) => a.subjectHash)]),
-    );
+    const knownKeys = await subjectKeysFor([
+      ...commits.flatMap((p) => [
+        p.write.applicant.subjectHash,
+        ...p.write.accesses.map((a) => a.subjectHash),
+      ]),
+      ...events.flatMap((p) => p.peer?.accesses.map((a) => a.subjectHash) ?? []),
+    ]);
     const newKeys = new Map<string, Uint8Array>();
     const keyOf = (hash: string): Uint8Array => {
       const known = knownKeys.get(hash) ?? newKeys.get(hash);
@@ -300,6 +309,24 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     const supersessionRows: (typeof supersessions.$inferInsert)[] = [];
     const queueRows: (typeof reverifications.$inferInsert)[] = [];
     const closedRows: { decisionId: string; successorId: string; closedAt: string }[] = [];
+    /** Each access's leaf, then its tracker row naming that leaf. */
+    const appendAccesses = (decisionId: string, accesses: readonly SequencerAccess[]): void => {
+      for (const access of accesses) {
+        const leaf = accessLeaf(keyOf(access.subjectHash), { decisionId, ...access });
+        accessRows.push({
+          decisionId,
+          subjectHash: access.subjectHash,
+          source: access.source,
+          purpose: access.purpose,
+          consentReference: access.consentSealed,
+          status: access.status,
+          at: access.at,
+          leafIndex: append(leaf),
+          recordsSealed: access.recordsSealed,
+        });
+      }
+    };
+
     for (const { write } of commits) {
       const key = `${write.clientId}\n${write.idempotencyKey}`;
       const stored = existing.get(key);
@@ -330,20 +357,7 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
       if (superseding) superseded.add(superseding.supersededId);
       inBatch.set(key, outcomes.length);
       const { decisionId } = write;
-      for (const access of write.accesses) {
-        const leaf = accessLeaf(keyOf(access.subjectHash), { decisionId, ...access });
-        accessRows.push({
-          decisionId,
-          subjectHash: access.subjectHash,
-          source: access.source,
-          purpose: access.purpose,
-          consentReference: access.consentSealed,
-          status: access.status,
-          at: access.at,
-          leafIndex: append(leaf),
-          recordsSealed: access.recordsSealed,
-        });
-      }
+      appendAccesses(decisionId, write.accesses);
       const leaf = decisionLeaf(keyOf(write.applicant.subjectHash), {
         decisionId,
         clientId: write.clientId,
@@ -399,7 +413,10 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
       }
       outcomes.push({ kind: 'new', write, leafIndex });
     }
-    const eventIndices = events.map((e) => append({ v: LEAF_VERSION, kind: 'event', ...e.event }));
+    const eventIndices = events.map((e) => {
+      if (e.peer) appendAccesses(e.peer.decisionId, e.peer.accesses);
+      return append({ v: LEAF_VERSION, kind: 'event', ...e.event });
+    });
 
     const statements: BatchStatement[] = [];
     let note = before.note;
@@ -531,6 +548,10 @@ export function createLogSequencer(options: LogSequencerOptions): LogSequencer {
     appendEvent: (event) =>
       new Promise<SequencerEventResult>((resolve, reject) =>
         enqueue({ kind: 'event', event, resolve, reject }),
+      ),
+    appendPeerAccesses: ({ event, decisionId, accesses }) =>
+      new Promise<SequencerEventResult>((resolve, reject) =>
+        enqueue({ kind: 'event', event, peer: { decisionId, accesses }, resolve, reject }),
       ),
     start: async () => (await current()).range.size,
   };

@@ -37,6 +37,7 @@ export function sequencerClient(namespace: DurableObjectNamespace): SequencerCli
   return {
     commit: (write) => call(SEQUENCER_ROUTES.commit, write),
     appendEvent: (event) => call(SEQUENCER_ROUTES.event, event),
+    appendPeerAccesses: (peer) => call(SEQUENCER_ROUTES.peerAccesses, peer),
     start: async () => (await call<{ size: number }>(SEQUENCER_ROUTES.start, {})).size,
   };
 }

@@ -75,6 +75,16 @@ export type SequencerCommitResult =
 
 export type SequencerEvent = Omit<EventLeaf, 'v' | 'kind'>;
 
+/**
+ * Issue 16: the registry accesses a peer gateway's question caused, under the answer's id:
+ * their access leaves and tracker rows, then `event`, in one batch.
+ */
+export interface SequencerPeerAccesses {
+  readonly event: SequencerEvent;
+  readonly decisionId: string;
+  readonly accesses: readonly SequencerAccess[];
+}
+
 export interface SequencerEventResult {
   readonly leafIndex: number;
   readonly treeSize: number;
@@ -93,5 +103,6 @@ export const LOG_SEQUENCER_NAME = 'transparency-log';
 export const SEQUENCER_ROUTES = {
   commit: 'https://sequencer/commit',
   event: 'https://sequencer/event',
+  peerAccesses: 'https://sequencer/peer-accesses',
   start: 'https://sequencer/start',
 } as const;

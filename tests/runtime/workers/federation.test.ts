@@ -1,14 +1,20 @@
 /**
- * Issue 16 on Workers: a Nanjing gateway on local workerd (D1, the Durable Object sequencer)
- * asks a Suzhou gateway (Node, loopback) through the fetch transport about a household member
- * registered in Suzhou; Suzhou asks the Worker nothing it does not trust. Its own stack, with
- * REGION and PEERS set, beside the suite's shared one.
+ * Issue 16 on Workers, both ways: a Nanjing gateway on local workerd (D1, the Durable Object
+ * sequencer) asks a Suzhou gateway on Node through the fetch transport, and a Suzhou gateway on
+ * workerd answers a Nanjing gateway on Node, with its accesses in its own data tracker. Each
+ * with its own stack (REGION and PEERS set), beside the suite's shared one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PeerGateway } from '../../../schemas/federation.ts';
 import { type Decision, Fixtures } from '../../../schemas/index.ts';
 import { peerEvidenceItem, verifyPeerReceipt } from '../../../src/audit/verify-peer-receipt.ts';
-import { household, member, NANJING, SUZHOU } from '../../support/federation-cases.ts';
+import {
+  household,
+  member,
+  NANJING,
+  provenLeaf,
+  SUZHOU,
+  servedPeerEntry,
+} from '../../support/federation-cases.ts';
 import { prepareRegion, type RegionGateway, runRegion } from '../../support/federation-harness.ts';
 import { mintDevToken } from '../../support/tokens.ts';
 import { startWorkersStack, type WorkersStack } from './workers-stack.ts';
@@ -27,13 +33,7 @@ describe('a Nanjing gateway on Workers with a Suzhou peer', () => {
       fixtures: Fixtures.parse(NANJING),
       vars: { REGION: 'cn-320100', PEERS: JSON.stringify({ peers: [prepared.entry] }) },
     });
-    const nanjing: PeerGateway = {
-      region: 'cn-320100',
-      baseUrl: stack.url,
-      logOrigin: NANJING_ORIGIN,
-      logKey: (await (await fetch(`${stack.url}/v1/log/key`)).text()).trim(),
-      jwks: (await (await fetch(`${stack.url}/.well-known/jwks.json`)).json()) as PeerGateway['jwks'],
-    };
+    const nanjing = await servedPeerEntry('cn-320100', stack.url, NANJING_ORIGIN);
     suzhou = await runRegion(prepared, [nanjing], 5000);
     const token = await mintDevToken(stack.dataDir, ['verifications:write'], 'intake-a');
     const response = await fetch(`${stack.url}/v1/verifications`, {
@@ -79,5 +79,62 @@ describe('a Nanjing gateway on Workers with a Suzhou peer', () => {
 
   it("reaches Suzhou's registries only through the Suzhou gateway", () => {
     expect(new Set(suzhou.sandboxes.requestLog().flatMap((r) => r.subjects))).toEqual(new Set([member]));
+  });
+});
+
+describe('a Suzhou gateway on Workers answering a Nanjing peer', () => {
+  const SUZHOU_ORIGIN = 'cn-320500.workers.test/log';
+  let stack: WorkersStack;
+  let nanjing: RegionGateway;
+  let decision: Decision;
+
+  beforeAll(async () => {
+    const prepared = await prepareRegion('cn-320100', NANJING);
+    stack = await startWorkersStack({
+      logOrigin: SUZHOU_ORIGIN,
+      fixtures: Fixtures.parse(SUZHOU),
+      vars: { REGION: 'cn-320500', PEERS: JSON.stringify({ peers: [prepared.entry] }) },
+    });
+    const suzhou = await servedPeerEntry('cn-320500', stack.url, SUZHOU_ORIGIN);
+    nanjing = await runRegion(prepared, [suzhou], 5000);
+    const response = await nanjing.verify(household());
+    expect(response.status).toBe(201);
+    decision = (await response.json()) as Decision;
+  });
+  afterAll(async () => {
+    await nanjing?.gateway.close();
+    await nanjing?.sandboxes.close();
+    await stack?.close();
+  });
+
+  it("answers from its own registries, logged in the Durable Object's log (HRSS: no mTLS binding locally)", () => {
+    const peer = decision.evidence.filter((e) => e.via !== undefined);
+    expect(peer.map((e) => [e.source, e.status, e.region, e.receipt?.logOrigin])).toEqual([
+      ['civil_affairs', 'not_found', 'cn-320500', SUZHOU_ORIGIN],
+      ['hrss', 'unavailable', 'cn-320500', SUZHOU_ORIGIN],
+    ]);
+    expect(decision.outcome).toBe('needs_review');
+  });
+
+  it("shows the access in Suzhou's data tracker on D1, each leaf proven from its own log", async () => {
+    const token = await mintDevToken(stack.dataDir, ['subjects:read'], 'tracker');
+    const response = await fetch(`${stack.url}/v1/subjects/access`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ idNumber: member }),
+    });
+    expect(response.status).toBe(200);
+    const { entries } = (await response.json()) as {
+      entries: { source?: string; status?: string; logIndex: number }[];
+    };
+    expect(entries.map((e) => [e.source, e.status])).toEqual([
+      ['civil_affairs', 'not_found'],
+      ['hrss', 'unavailable'],
+    ]);
+    const logKey = (await (await fetch(`${stack.url}/v1/log/key`)).text()).trim();
+    for (const { logIndex } of entries) {
+      const leaf = await provenLeaf({ url: stack.url, origin: SUZHOU_ORIGIN, logKey }, logIndex);
+      expect(leaf).toMatchObject({ kind: 'access' });
+    }
   });
 });
