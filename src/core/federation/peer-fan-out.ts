@@ -11,7 +11,7 @@
 import type { FederationFacts, FederationFactsRequest, PeerGateway } from '../../../schemas/federation.ts';
 import type { Evidence, Receipt, Source } from '../../../schemas/index.ts';
 import { canonicalBytes } from '../canonical-json.ts';
-import type { AccessWrite } from '../decision-store.ts';
+import type { AccessWrite, RegistryCall } from '../decision-store.ts';
 import { sha256 } from '../digest.ts';
 import { base64url } from '../encoding.ts';
 import type { ErrorCode } from '../errors.ts';
@@ -100,21 +100,32 @@ export function federatedFanOut(inner: FanOut, options: FederationOptions): FanO
         .filter((q) => q.subjects.length > 0);
     const peers = [...new Set(foreign.values())].sort((a, b) => (a.region < b.region ? -1 : 1));
     const asks = peers.map((peer) => ({ peer, queries: onlyFor((id) => foreign.get(id) === peer) }));
+    const started = performance.now();
     const [local, ...outcomes] = await Promise.all([
       inner(request, { ...plan, queries: onlyFor((id) => !foreign.has(id)) }, requestId, priority, partners),
-      ...asks.map(({ peer, queries }) =>
-        askPeer(options, peer, {
+      ...asks.map(async ({ peer, queries }) => {
+        const outcome = await askPeer(options, peer, {
           purpose: 'legal_aid_eligibility',
           consentReference: request.consent.reference,
           decisionId: requestId,
           queries: queries.map((q) => ({ source: q.source, subjects: [...q.subjects] })),
-        }),
-      ),
+        });
+        return { ...outcome, latencyMs: Math.max(0, Math.round(performance.now() - started)) };
+      }),
     ]);
     const answers = mergeAnswers(plan.queries, local.answers, asks, outcomes as PeerOutcome[]);
     const evidence = [registration, ...peerEvidence(asks, outcomes as PeerOutcome[], registrations)];
+    // Each peer is one more registry call in the indicators (issue 15): its kind, result, latency.
+    const peerCalls: RegistryCall[] = asks.map(({ peer }, i) => {
+      const o = outcomes[i] as PeerOutcome & { latencyMs: number };
+      const source = peerAccessKind(peer.region);
+      if (o.ok) return { source, result: 'answered', latencyMs: o.latencyMs };
+      const result = o.code === 'ERR_REGISTRY_TIMEOUT' ? 'timeout' : 'fault';
+      return { source, result, code: o.code, latencyMs: o.latencyMs };
+    });
     const result: FanOutResult & { federation: FederationResult } = {
       ...local,
+      calls: [...local.calls, ...peerCalls],
       answers,
       federation: {
         evidence,

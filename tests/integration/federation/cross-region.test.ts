@@ -158,4 +158,17 @@ describe('a Nanjing application with a household member registered in Suzhou', (
     // Nobody else was looked up in Suzhou on Nanjing's behalf.
     expect(await tracker(regions.suzhou, bystander)).toEqual([]);
   });
+
+  it("counts the question to Suzhou as one more registry call in Nanjing's indicators", async () => {
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const response = await fetch(`${regions.nanjing.url}/v1/reports/indicators?from=${day}&to=${day}`, {
+      headers: { authorization: `Bearer ${await regions.nanjing.token('console:read')}` },
+    });
+    expect(response.status).toBe(200);
+    const { days } = (await response.json()) as {
+      days: { registries: { source: string; calls: number; answered: number }[] }[];
+    };
+    const peer = days.flatMap((d) => d.registries).find((r) => r.source === 'peer_cn_320500');
+    expect(peer).toMatchObject({ calls: 1, answered: 1 });
+  });
 });
