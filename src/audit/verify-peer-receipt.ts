@@ -82,3 +82,40 @@ export function verifyPeerReceipt(
   });
   return { ok: result.ok, checks };
 }
+
+/**
+ * One check per peer evidence item of a decision (`via` and `receipt`), each against the log
+ * key the trust list gives for that peer; an item whose peer is not listed fails.
+ * @example const checks = peerReceiptChecks(decision, trustList.peers);
+ */
+export function peerReceiptChecks(
+  decision: Record<string, unknown>,
+  peers: readonly { readonly logOrigin: string; readonly logKey: string; readonly region: string }[],
+): { name: string; ok: boolean; detail: string }[] {
+  const evidence = Array.isArray(decision.evidence) ? (decision.evidence as unknown[]) : [];
+  return evidence.flatMap((e) => {
+    const item = peerEvidenceItem(e);
+    if (!item) return [];
+    const source = String((e as { source?: unknown }).source);
+    const peer = peers.find((p) => p.logOrigin === item.via);
+    if (!peer)
+      return [
+        {
+          name: 'peer',
+          ok: false,
+          detail: `No log key for ${item.via} in the trust list given (${source}).`,
+        },
+      ];
+    const { ok, checks } = verifyPeerReceipt(item, peer.logKey);
+    const failed = checks.find((c) => !c.ok);
+    return [
+      {
+        name: 'peer',
+        ok,
+        detail: ok
+          ? `The ${source} facts from ${peer.region} are in the log of ${item.via} (leaf ${item.receipt.leafIndex}), proven with its key.`
+          : `The ${source} facts from ${peer.region}: ${failed?.detail ?? 'the receipt does not verify'}`,
+      },
+    ];
+  });
+}

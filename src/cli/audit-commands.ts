@@ -4,11 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { PeerTrustList } from '../../schemas/federation.ts';
 import { ledgerAgreement, ledgerCoverage } from '../audit/ledger-check.ts';
 import { createLogClient } from '../audit/log-client.ts';
 import { monitorOnce } from '../audit/monitor.ts';
 import { checkSupersession } from '../audit/supersession-check.ts';
-import { type PeerEvidenceItem, peerEvidenceItem, verifyPeerReceipt } from '../audit/verify-peer-receipt.ts';
+import {
+  type PeerEvidenceItem,
+  peerEvidenceItem,
+  peerReceiptChecks,
+  verifyPeerReceipt,
+} from '../audit/verify-peer-receipt.ts';
 import { type VerdictReason, verifyReceipt } from '../audit/verify-receipt.ts';
 import { CommandError, fetchOrExplain, UsageError } from './cli-errors.ts';
 import { defineEgwCommand, defineEgwGroup } from './egw-command.ts';
@@ -76,6 +82,11 @@ export const auditVerify = defineEgwCommand({
       description: 'Take the JWKS and log key from this gateway URL (trust on first use)',
     }),
     json: flag({ description: 'Print the verdict as JSON' }),
+    peers: jsonFile({
+      description:
+        'Trust list of peer gateways (as for egw start --peers): also prove each peer receipt in the decision’s evidence with that peer’s log key',
+      schema: PeerTrustList,
+    }),
     ledger: fabricProfileOption({
       description:
         'Also check on Fabric (connection profile JSON) that an anchor covers the receipt; with --gateway, a later anchor counts through a consistency proof',
@@ -136,12 +147,18 @@ export const auditVerify = defineEgwCommand({
             gateway: o.gateway,
           })
         : undefined;
+    // Issue 16: the accesses made in other regions, each proven from that region's own log.
+    const peerChecks = o.peers
+      ? peerReceiptChecks(decision as Record<string, unknown>, o.peers.value.peers)
+      : [];
     const checks = [
       ...verdict.checks,
       ...(bound ? [bound] : []),
+      ...peerChecks,
       ...(anchored ? [{ name: 'ledger', ok: anchored.ok, detail: anchored.detail }] : []),
     ];
-    const ok = verdict.ok && (bound?.ok ?? true) && (anchored?.ok ?? true);
+    const peersOk = peerChecks.every((c) => c.ok);
+    const ok = verdict.ok && (bound?.ok ?? true) && peersOk && (anchored?.ok ?? true);
     if (o.json) {
       process.stdout.write(
         `${JSON.stringify({ ok, reason: verdict.reason ?? (ok ? undefined : 'not_anchored'), checks }, null, 2)}\n`,
@@ -154,9 +171,11 @@ export const auditVerify = defineEgwCommand({
           ? `\nThe receipt verifies: this decision was signed by the gateway and is in its log${anchored ? ', which the ledger anchors' : ''}.\n`
           : verdict.ok && bound && !bound.ok
             ? `\nThe receipt verifies, but the log does not prove which decision it replaces: ${bound.detail}\n`
-            : verdict.ok
-              ? `\nThe receipt verifies against the log, but the ledger does not confirm it: ${anchored?.detail}\n`
-              : `\n${SUMMARY[verdict.reason ?? 'altered']}\n`,
+            : verdict.ok && !peersOk
+              ? '\nThe receipt verifies, but a peer region’s receipt in its evidence does not.\n'
+              : verdict.ok
+                ? `\nThe receipt verifies against the log, but the ledger does not confirm it: ${anchored?.detail}\n`
+                : `\n${SUMMARY[verdict.reason ?? 'altered']}\n`,
       );
     }
     return ok ? 0 : 1;

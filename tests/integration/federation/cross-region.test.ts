@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PeerGateway } from '../../../schemas/federation.ts';
 import type { Decision } from '../../../schemas/index.ts';
 import { egwInProcess } from '../../support/egw-in-process.ts';
 import {
@@ -124,6 +125,29 @@ describe('a Nanjing application with a household member registered in Suzhou', (
     // The other region's key does not prove it: the receipt is Suzhou's own.
     const wrong = await egwInProcess(['audit', 'verify', peerFile, '--gateway', regions.nanjing.url]);
     expect(wrong.code).toBe(1);
+    // In one go: the decision, and each access in another region proven from that region's log.
+    const withPeers = (name: string, peer: PeerGateway) => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify({ peers: [peer] }));
+      return egwInProcess([
+        'audit',
+        'verify',
+        decisionFile,
+        '--gateway',
+        regions.nanjing.url,
+        '--peers',
+        file,
+      ]);
+    };
+    const both = await withPeers('peers.json', regions.suzhou.entry);
+    expect(both.code, both.out + both.err).toBe(0);
+    expect(both.out.match(/^PASS {2}peer/gm)).toHaveLength(2);
+    const refused = await withPeers('wrong-key.json', {
+      ...regions.suzhou.entry,
+      logKey: regions.nanjing.entry.logKey,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('a peer region’s receipt in its evidence does not');
   });
 
   it("Nanjing's data tracker shows the access through Suzhou, proven from Nanjing's log", async () => {
