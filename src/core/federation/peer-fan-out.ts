@@ -89,7 +89,11 @@ export function federatedFanOut(inner: FanOut, options: FederationOptions): FanO
       const peer = peerFor(r);
       if (peer) foreign.set(r.idNumber, peer);
     }
-    const registration = registrationEvidence(registrations, regionOf);
+    // A person no peer serves is asked at this gateway's own registries, as before.
+    const registration = registrationEvidence(
+      registrations,
+      (city) => options.peers.find((p) => p.region === regionOf(city))?.region ?? options.region,
+    );
     if (foreign.size === 0 || plan.queries.length === 0) {
       const result = await inner(request, plan, requestId, priority, partners);
       return { ...result, federation: { evidence: [registration], accesses: () => [] } };

@@ -15,6 +15,8 @@ import { requestFor } from '../../support/requests.ts';
 
 const applicant = makeIdNumber('320508', '1970-02-03', 41);
 const member = makeIdNumber('320104', '1972-05-06', 42);
+/** Registered in Beijing, which no peer serves: asked at this gateway's own registries, as before. */
+const elsewhere = makeIdNumber('110105', '1995-08-09', 43);
 const fixtures: FixturesInput = {
   persons: [{ idNumber: applicant, name: '测试庚', district: '320508' }],
   hrss: [{ idNumber: applicant, employment: 'employed', monthlyContributionBase: 1800, asOf: '2025-05-01' }],
@@ -58,7 +60,10 @@ describe('egw start --region cn-320500 --peers FILE', () => {
 
   it("decides under Suzhou's policy; the unreachable Nanjing peer's facts are unavailable, with an alarm", async () => {
     const body = requestFor({ persons: [{ idNumber: applicant, name: '测试庚', district: '320508' }] }, 0, {
-      household: [{ idNumber: member, name: '测试辛', relation: 'spouse' }],
+      household: [
+        { idNumber: member, name: '测试辛', relation: 'spouse' },
+        { idNumber: elsewhere, name: '测试壬', relation: 'child' },
+      ],
       declaration: { monthlyHouseholdIncome: 3000, integrityCommitment: false },
       region: '320508',
     });
@@ -78,6 +83,10 @@ describe('egw start --region cn-320500 --peers FILE', () => {
       .filter((line) => line.includes('"event":"peer_facts_unavailable"'));
     expect(alarms).toHaveLength(1);
     expect(JSON.parse(alarms[0] ?? '{}')).toMatchObject({ region: 'cn-320100', reason: 'unreachable' });
+    const registration = decision.evidence.find((e) => e.source === 'registration');
+    const persons = (registration?.facts.persons ?? []) as { askedIn: string }[];
+    expect(persons.map((p) => p.askedIn)).toEqual(['cn-320500', 'cn-320100', 'cn-320500']);
+    expect(gw.sandboxes.requestLog().flatMap((r) => r.subjects)).toContain(elsewhere);
     expect(gw.output()).not.toContain(member);
     expect(gw.sandboxes.requestLog().flatMap((r) => r.subjects)).not.toContain(member);
   });
