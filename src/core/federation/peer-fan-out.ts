@@ -153,7 +153,7 @@ async function askPeer(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.registryDeadlineMs);
   try {
-    const token = await tokenFor(o, peer, body.decisionId);
+    const token = await tokenFor(o, peer, body);
     const reply = await o.transport.ask(peer, body, token, controller.signal);
     if (reply.kind === 'failed')
       return fail(
@@ -205,17 +205,31 @@ async function askPeer(
   }
 }
 
+/**
+ * The digest a federation token binds: sha256 (base64url) of the canonical question.
+ * @example questionDigest(body) === claims.bdg
+ */
+export function questionDigest(body: FederationFactsRequest): string {
+  return base64url(sha256(canonicalBytes(body)));
+}
+
 /** A JWT signed with this gateway's decision key: issuer this log, audience the peer's, one minute. */
-async function tokenFor(o: FederationOptions, peer: PeerGateway, decisionId: string): Promise<string> {
+async function tokenFor(
+  o: FederationOptions,
+  peer: PeerGateway,
+  body: FederationFactsRequest,
+): Promise<string> {
   const signAs = o.signer.signAs?.bind(o.signer);
   if (!signAs) throw new TypeError('federation needs a signer with signAs');
   const iat = Math.floor(o.clock.now().getTime() / 1000);
+  // `bdg` binds the token to this one question: the peer refuses it for any other body.
   const claims = {
     iss: o.origin,
     aud: peer.logOrigin,
     iat,
     exp: iat + TOKEN_SECONDS,
-    jti: `${decisionId}/${peer.region}`,
+    jti: `${body.decisionId}/${peer.region}`,
+    bdg: questionDigest(body),
   };
   return signAs(FEDERATION_TOKEN_TYPE, canonicalBytes(claims));
 }

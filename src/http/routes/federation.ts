@@ -1,8 +1,9 @@
 /**
  * `POST /v1/federation/facts` (issue 16): peer gateways only. The caller authenticates with a
  * JWT signed by its decision key (typ `egw-federation+jwt`), issued under its log origin, for
- * this gateway's log origin as audience, living at most five minutes, used once (`jti`); the
- * key must be in the trust list's JWKS for that peer. Client tokens of intake systems are
+ * this gateway's log origin as audience, living at most five minutes, used once (`jti`), for
+ * one question (`bdg`, the digest of the body); the key must be in the trust list's JWKS for
+ * that peer. Client tokens of intake systems are
  * never accepted here.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
@@ -16,6 +17,7 @@ import {
 import { Problem } from '../../../schemas/problem.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { type FactsAnswerer, FEDERATION_TOKEN_TYPE } from '../../core/federation/facts-answer.ts';
+import { questionDigest } from '../../core/federation/peer-fan-out.ts';
 import type { AppEnv } from '../app-deps.ts';
 import { problemResponse } from '../problems.ts';
 import { requireJson } from './verifications.ts';
@@ -26,6 +28,9 @@ export interface FederationRouteDeps {
   readonly peers: readonly PeerGateway[];
   readonly answer: FactsAnswerer;
 }
+
+/** What the peer's authenticated token gives the handler: who asks, and which question it may ask. */
+type PeerEnv = { Variables: { peer: PeerGateway; question: string } };
 
 /** The longest token lifetime accepted (exp − iat), in seconds. */
 const MAX_TOKEN_SECONDS = 300;
@@ -39,9 +44,7 @@ const problem = (description: string) => ({
  * Authenticates a peer gateway; sets `peer`.
  * @example app.use('/v1/federation/*', peerAuth(deps));
  */
-export function peerAuth(
-  deps: FederationRouteDeps,
-): MiddlewareHandler<AppEnv & { Variables: { peer: PeerGateway } }> {
+export function peerAuth(deps: FederationRouteDeps): MiddlewareHandler<AppEnv & PeerEnv> {
   const keySets = new Map(
     deps.peers.map(
       (p) => [p.logOrigin, createLocalJWKSet({ keys: p.jwks.keys.map((k) => ({ ...k })) })] as const,
@@ -64,6 +67,7 @@ export function peerAuth(
     } catch {
       return reject('malformed');
     }
+    let question = '';
     const peer = deps.peers.find((p) => p.logOrigin === iss);
     const keys = typeof iss === 'string' ? keySets.get(iss) : undefined;
     if (!peer || !keys) return reject('untrusted');
@@ -73,12 +77,13 @@ export function peerAuth(
         audience: deps.origin,
         typ: FEDERATION_TOKEN_TYPE,
         algorithms: ['ES256', 'EdDSA'],
-        requiredClaims: ['exp', 'iat', 'iss', 'aud', 'jti'],
+        requiredClaims: ['exp', 'iat', 'iss', 'aud', 'jti', 'bdg'],
         clockTolerance: 5,
       });
       if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return reject('claims');
       if (payload.exp - payload.iat > MAX_TOKEN_SECONDS) return reject('lifetime');
-      if (typeof payload.jti !== 'string') return reject('claims');
+      if (typeof payload.jti !== 'string' || typeof payload.bdg !== 'string') return reject('claims');
+      question = payload.bdg;
       const now = Date.now() / 1000;
       for (const [id, exp] of seen) if (exp < now) seen.delete(id);
       const key = `${peer.logOrigin}\n${payload.jti}`;
@@ -88,6 +93,7 @@ export function peerAuth(
       return reject('signature');
     }
     c.set('peer', peer);
+    c.set('question', question);
     await next();
   };
 }
@@ -115,10 +121,16 @@ const facts = createRoute({
 
 /** @example if (deps.federation) federationRoutes(app, deps.federation); */
 export function federationRoutes(app: OpenAPIHono<AppEnv>, deps: FederationRouteDeps): void {
-  const peers = app as unknown as OpenAPIHono<AppEnv & { Variables: { peer: PeerGateway } }>;
+  const peers = app as unknown as OpenAPIHono<AppEnv & PeerEnv>;
   peers.use('/v1/federation/*', peerAuth(deps));
   peers.openapi(facts, async (c) => {
-    const answer = await deps.answer(c.get('peer'), c.req.valid('json'));
+    const body = c.req.valid('json');
+    // The token names the one question it was signed for: another body is refused unasked.
+    if (questionDigest(body) !== c.get('question'))
+      throw new GatewayError('ERR_UNAUTHENTICATED', 'peer token rejected: question', {
+        facts: { reason: 'question' },
+      });
+    const answer = await deps.answer(c.get('peer'), body);
     c.header('Cache-Control', 'no-store');
     return c.json(answer, 200);
   });

@@ -1,12 +1,14 @@
 /**
  * Issue 16 acceptance, the failure paths: a peer answering with a key the trust list does not
- * hold, a forged receipt, a peer that never answers, a peer that answers about someone it was
- * not asked about, and a peer that refuses the asking gateway. Each makes Suzhou's facts
+ * hold, a forged receipt, a peer that never answers, a question altered in transit (refused by
+ * the peer), a peer that signs facts about someone it was not asked about or leaves out a
+ * source, and a peer that refuses the asking gateway. Each makes Suzhou's facts
  * `unavailable` and raises an alarm (a stderr JSON line and a metric); none gives a wrong
  * decision (here: needs_review, never the ineligible the facts would have given).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Decision, VerificationRequest } from '../../../schemas/index.ts';
+import { loadSigningKey } from '../../../src/adapters/node/key-files.ts';
 import { bystander, household, member, NANJING, SUZHOU } from '../../support/federation-cases.ts';
 import { type Regions, startRegions } from '../../support/federation-harness.ts';
 import { type PeerProxy, type ProxyMode, startPeerProxy } from '../../support/federation-proxy.ts';
@@ -30,6 +32,8 @@ describe('a peer gateway that cannot be believed', () => {
         return { ...suzhou, baseUrl: proxy.url };
       },
     });
+    // The peer itself misbehaving (a compromised or faulty gateway) signs with its real key.
+    proxy.peerKey = (await loadSigningKey(regions.suzhou.dataDir)).privateJwk;
   }, 60_000);
   afterAll(async () => {
     await regions?.close();
@@ -39,6 +43,16 @@ describe('a peer gateway that cannot be believed', () => {
     vi.restoreAllMocks();
     alarms = [];
   });
+
+  /** egw_federation_alarms_total for Suzhou and `reason`, as Nanjing's /metrics says now. */
+  async function alarmCount(reason: string): Promise<number> {
+    const metrics = await (await fetch(`${regions.nanjing.url}/metrics`)).text();
+    const line = new RegExp(
+      `^egw_federation_alarms_total\\{region="cn-320500",reason="${reason}"\\} (\\d+)$`,
+      'm',
+    );
+    return Number(line.exec(metrics)?.[1] ?? 0);
+  }
 
   async function decideThrough(
     mode: ProxyMode,
@@ -100,10 +114,12 @@ describe('a peer gateway that cannot be believed', () => {
     ['untrusted_key', 'bad_signature'],
     ['forge_receipt', 'bad_receipt'],
     ['timeout', 'timeout'],
+    ['altered_question', 'refused'],
     ['unasked_subject', 'unasked_subject'],
     ['drop_source', 'malformed'],
     ['untrusted_asker', 'refused'],
   ] as const)('%s: unavailable, an alarm (%s), never ineligible', async (mode, reason) => {
+    const before = await alarmCount(reason);
     const { decision, ms } = await decideThrough(mode);
     expect(decision.outcome).toBe('needs_review');
     expect(decision.basis.map((b) => b.rule)).toContain('missing_evidence');
@@ -125,10 +141,7 @@ describe('a peer gateway that cannot be believed', () => {
       reason,
     });
     for (const id of [member, bystander]) expect(alarms[0]).not.toContain(id);
-    const metrics = await (await fetch(`${regions.nanjing.url}/metrics`)).text();
-    expect(metrics).toMatch(
-      new RegExp(`egw_federation_alarms_total\\{region="cn-320500",reason="${reason}"\\} 1`),
-    );
+    expect(await alarmCount(reason)).toBe(before + 1);
   });
 
   it('re-verification asks the peer again once it answers, and the successor uses its facts', async () => {
