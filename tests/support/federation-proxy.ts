@@ -147,39 +147,13 @@ export async function startPeerProxy(): Promise<PeerProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return {
+  // The handle is the state itself: a test's `proxy.mode = …` is what the next request sees.
+  return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
-    get mode() {
-      return state.mode;
-    },
-    set mode(m) {
-      state.mode = m;
-    },
-    get target() {
-      return state.target;
-    },
-    set target(t) {
-      state.target = t;
-    },
-    get extraSubject() {
-      return state.extraSubject;
-    },
-    set extraSubject(s) {
-      state.extraSubject = s;
-    },
-    get peerKey() {
-      return state.peerKey;
-    },
-    set peerKey(k) {
-      state.peerKey = k;
-    },
-    get lastAuthorization() {
-      return state.lastAuthorization;
-    },
     async close() {
       for (const res of held.splice(0)) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
+  });
 }
