@@ -133,8 +133,8 @@ export function createFactsAnswerer(options: FactsAnswererOptions): FactsAnswere
         else counts.notFound += 1;
       }
     }
-    // Non-personal by contract: ids, digests, codes and counts. Who was asked about stays in
-    // the signed facts, which only the asking gateway holds.
+    // One access record per person and source asked, for this region's data tracker (sealed at
+    // rest; its leaf commits to the person under their own key, like any registry access).
     const accesses: AccessWrite[] = answers.flatMap((a) => {
       const asked = [...new Set(body.queries.find((q) => q.source === a.source)?.subjects ?? [])];
       return asked.map((idNumber) => {
@@ -152,6 +152,8 @@ export function createFactsAnswerer(options: FactsAnswererOptions): FactsAnswere
         };
       });
     });
+    // Non-personal by contract: ids, digests, codes and counts. Who was asked about stays in
+    // the signed facts, which only the asking gateway holds.
     const event = {
       type: FEDERATION_ACCESS_EVENT,
       at: facts.answeredAt,
