@@ -16,6 +16,7 @@ import {
   FederationFactsResponse,
   PeerTrustList,
 } from './federation.ts';
+import { IndicatorReport } from './indicators.ts';
 import { Problem } from './problem.ts';
 import { Fixtures } from './registry-records.ts';
 import { ReviewRequest } from './review.ts';
@@ -32,6 +33,8 @@ export const WIRE_SCHEMAS = {
   // What a webhook receiver gets (issue 13), and the change feed's answer.
   'webhook-event': { schema: WebhookEvent, io: 'output' },
   'change-feed': { schema: ChangeFeed, io: 'output' },
+  // The centre's performance indicators (issue 15): counts and durations only.
+  indicators: { schema: IndicatorReport, io: 'output' },
   fixtures: { schema: Fixtures, io: 'input' },
   'connector-manifest': { schema: ConnectorManifest, io: 'input' },
   // The operator's `egw start --registries FILE` (secrets: never commit a filled-in one).
