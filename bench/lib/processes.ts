@@ -31,7 +31,10 @@ export function realtime(on: boolean): boolean {
   try {
     execFileSync(
       'chrt',
-      on ? ['-a', '-R', '-f', '-p', '10', String(process.pid)] : ['-a', '-o', '-p', '0', String(process.pid)],
+      // The main thread only: with `-a` every thread ran SCHED_FIFO at one priority on one core,
+      // and a helper thread that spins (the loader's hooks thread) could then starve the main
+      // thread for good — the generator hung at 85 % CPU mid-run (issue 14).
+      on ? ['-R', '-f', '-p', '10', String(process.pid)] : ['-o', '-p', '0', String(process.pid)],
       {
         stdio: 'ignore',
       },
