@@ -28,6 +28,9 @@ import { createSqliteSubjectAccess } from './sqlite-subject-access.ts';
 
 export type { AppendedEvent } from './sqlite-log-writer.ts';
 
+/** Longest stretch of the background integrity check between two event-loop turns, ms. */
+const BACKGROUND_TURN_MS = 5;
+
 export interface SqliteStoreOptions {
   readonly db: Db;
   readonly sealer: Sealer;
@@ -50,7 +53,7 @@ export interface SqliteStore extends DecisionStore, TransparencyLog {
    */
   verifyIntegrity(): IntegrityReport;
   /**
-   * The same check, a chunk of leaves per event-loop turn, so the gateway serves meanwhile.
+   * The same check, a few milliseconds of chunks per event-loop turn, so the gateway serves meanwhile.
    * On failure the store stops growing (commits reject with ERR_LOG_INTEGRITY) and `healthy()`
    * turns false; the promise rejects with the evidence. Closing the database stops it, and it
    * resolves with the leaves checked so far.
@@ -143,7 +146,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return check.report;
     },
 
-    checkIntegrityInBackground(chunkLeaves = 1024) {
+    checkIntegrityInBackground(chunkLeaves = 128) {
       // The size at start: leaves appended meanwhile were hashed by this process as it wrote them.
       const check = integrityChecks.fullCheck(writer.head.range.size);
       return new Promise<IntegrityReport>((resolve, reject) => {
@@ -154,7 +157,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
             return;
           }
           try {
-            if (check.step(chunkLeaves)) resolve(check.report);
+            // A turn holds the event loop for a few milliseconds at most, so neither requests nor
+            // the rest of a start-up (egw start's token and sample file) wait behind long chunks.
+            const until = performance.now() + BACKGROUND_TURN_MS;
+            let finished = check.step(chunkLeaves);
+            while (!finished && performance.now() < until) finished = check.step(chunkLeaves);
+            if (finished) resolve(check.report);
             else setImmediate(turn);
           } catch (error) {
             const failure =
