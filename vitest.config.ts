@@ -14,6 +14,17 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      {
+        // npm run test:packaging: a clone of HEAD built and run as a fresh install would be (the
+        // compiled build, npm run bench -- --tiny); kept out of npm test for its time.
+        test: {
+          name: 'packaging',
+          include: ['tests/packaging/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+        },
+      },
       { test: { name: 'interop', include: ['tests/interop/**/*.test.ts'], testTimeout: 300_000 } },
       {
         // npm run test:ledger: against the Fabric network of `npm run fabric:up`; one file at a

@@ -10,8 +10,8 @@ import { appendFileSync, existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childrenOf } from '../../../bench/lib/processes.ts';
-import { cloneHead, type FreshClone } from '../../support/fresh-clone.ts';
+import { childrenOf } from '../../bench/lib/processes.ts';
+import { cloneHead, type FreshClone } from '../support/fresh-clone.ts';
 
 const run = promisify(execFile);
 

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneHead, type FreshClone } from '../../support/fresh-clone.ts';
+import { cloneHead, type FreshClone } from '../support/fresh-clone.ts';
 
 const run = promisify(execFile);
 
