@@ -106,8 +106,10 @@ export async function reverifyDecision(
   const now = clock.now();
   // Wait while the answers that came cannot settle the case and the window is open; a
   // registry still down that the case no longer needs holds nothing up.
-  if (stillOpen && stillDown.length > 0 && now.getTime() < Date.parse(queued.notAfter))
+  if (stillOpen && stillDown.length > 0 && now.getTime() < Date.parse(queued.notAfter)) {
+    await recordAttempt(store, old.id, request, asked, now, queued.attempts + 1);
     return { status: 'unavailable', code: stillDown[0]?.code ?? '' };
+  }
 
   const language = languageOf(old);
   const windowClosed = stillOpen && stillDown.length > 0;
@@ -207,6 +209,37 @@ export async function reverifyDecision(
   // A conflict means a person reviewed the decision meanwhile: their decision stands.
   if (result.status === 'conflict') return { status: 'closed' };
   return { status: 'superseded', decision: result.decision };
+}
+
+/**
+ * An attempt that writes no decision still asked registries: its accesses go to the log and the
+ * data tracker under the decision being re-verified, with an event leaf that counts them, so
+ * every lookup a registry saw has its leaf. Nothing when nothing was asked (quota not granted).
+ */
+async function recordAttempt(
+  store: DecisionStore,
+  decisionId: string,
+  request: VerificationRequest,
+  asked: FanOutResult,
+  now: Date,
+  attempt: number,
+): Promise<void> {
+  const list = accessWrites(request, asked, now.toISOString());
+  if (list.length === 0 || !store.appendPeerAccesses) return;
+  await store.appendPeerAccesses(
+    {
+      type: 'reverification.attempt',
+      at: now.toISOString(),
+      actor: REVERIFICATION_ACTOR,
+      attributes: {
+        decisionId,
+        attempt,
+        accesses: list.length,
+        unavailable: list.filter((a) => a.status === 'unavailable').length,
+      },
+    },
+    { decisionId, list },
+  );
 }
 
 /** The fan-out, with a quota that was not granted in time counted as every registry unavailable. */

@@ -5,7 +5,7 @@
  * sequencer behind this port (invariant 6).
  */
 import type { Decision, EvidenceKind, Receipt, Source, VerificationRequest } from '../../schemas/index.ts';
-import type { Purpose, SupersessionCause } from './leaves.ts';
+import type { EventLeaf, Purpose, SupersessionCause } from './leaves.ts';
 
 /** One registry access about one person, as recorded for the data tracker. */
 export interface AccessWrite {
@@ -141,6 +141,16 @@ export interface DecisionStore {
   accesses(id: string): Promise<readonly StoredAccess[]>;
   commit(write: DecisionWrite): Promise<CommitResult>;
   subjectAccess(idNumber: string): Promise<readonly SubjectAccessEntry[]>;
+  /**
+   * Registry accesses outside a decision's own write set — a peer gateway's question, or a
+   * re-verification attempt that found a registry still down — as access leaves and tracker
+   * rows under `decisionId`, then `event`, in one write set. Optional: a store without it
+   * records such accesses only with the decision they lead to.
+   */
+  appendPeerAccesses?(
+    event: Omit<EventLeaf, 'v' | 'kind'>,
+    accesses: { readonly decisionId: string; readonly list: readonly AccessWrite[] },
+  ): Promise<unknown>;
 }
 
 export type { Receipt };

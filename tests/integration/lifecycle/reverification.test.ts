@@ -171,6 +171,13 @@ describe('re-verification after a registry outage', () => {
     expect(
       tracker.entries.filter((e) => e.decisionId === successor.id && e.kind === 'registry_access'),
     ).toHaveLength(1);
+    // Every lookup HRSS saw has its access leaf: the first decision's, each failed attempt's
+    // (under the decision being re-verified) and the successor's.
+    const hrssAccesses = tracker.entries.filter((e) => e.kind === 'registry_access' && e.source === 'hrss');
+    expect(hrssAccesses).toHaveLength(hrssLookupsOf(CONFIRMED).length);
+    expect(
+      hrssAccesses.filter((e) => e.decisionId === old.id && e.status === 'unavailable').length,
+    ).toBeGreaterThanOrEqual(3);
 
     // Both decisions and the supersession leaf verify from the public log.
     for (const [name, decision] of [
