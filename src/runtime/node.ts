@@ -26,13 +26,15 @@ import {
 import { createPrometheusMetrics } from '../adapters/node/prometheus-metrics.ts';
 import { createSqliteAnchorOutbox } from '../adapters/node/sqlite-anchor-outbox.ts';
 import { openDatabase } from '../adapters/node/sqlite-database.ts';
+import { sqliteRunner } from '../adapters/node/sqlite-runner.ts';
 import { createSqliteStore, type SqliteStore } from '../adapters/node/sqlite-store.ts';
-import { createSqliteWebhooks, sqliteRunner } from '../adapters/node/sqlite-webhooks.ts';
+import { createSqliteWebhooks } from '../adapters/node/sqlite-webhooks.ts';
 import { createIndicatorStore } from '../adapters/portable/indicator-store.ts';
 import { createJoseSigner } from '../adapters/portable/jose-signer.ts';
 import { createOperationsStore } from '../adapters/portable/operations-store.ts';
 import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
 import { createSealer, type Sealer } from '../adapters/portable/sealer.ts';
+import type { SqlRunner } from '../adapters/portable/sql-runner.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
 import { GatewayError } from '../core/errors.ts';
 import { regionalPolicy } from '../core/policy/index.ts';
@@ -213,7 +215,9 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
   const registry = partners.registry;
   const metrics = createPrometheusMetrics();
   metrics.gauge('egw_log_size', 'Leaves in the transparency log', () => store.treeSize);
-  const indicators = createIndicatorStore(sqliteRunner(db));
+  // One runner for the portable stores: its prepared statements are shared.
+  const runner = sqliteRunner(db);
+  const indicators = createIndicatorStore(runner);
   registerIndicatorMetrics(metrics, indicators);
   const region = config.region ?? 'cn-320100';
   const federation =
@@ -247,7 +251,7 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     observe: metrics.observeStep,
   });
   const anchoring = config.ledger?.kind === 'fabric' ? startAnchoring(config, db, store, metrics) : undefined;
-  const reverification = await startReverification(config, db, service, metrics);
+  const reverification = await startReverification(config, runner, service, metrics);
   const webhooks = startWebhooks(config, db, sealer);
   const issuers = [...(config.issuers ?? [])];
   if (config.trustDevIssuer ?? true) issuers.push(await devIssuerConfig(config.dataDir));
@@ -265,7 +269,7 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
     changes: webhooks.changes,
     reverification: reverification.operations,
     indicators,
-    operations: createOperationsStore(sqliteRunner(db)),
+    operations: createOperationsStore(runner),
     registryQuotas: quotas,
     logger: config.logger,
     readiness: () => readinessOf(connectors, () => store.healthy(), anchoring?.readiness() ?? 'disabled'),
@@ -318,11 +322,11 @@ async function startLocked(config: GatewayConfig): Promise<RunningGateway> {
  */
 async function startReverification(
   config: GatewayConfig,
-  db: ReturnType<typeof openDatabase>,
+  runner: SqlRunner,
   service: VerificationService,
   metrics: ReturnType<typeof createPrometheusMetrics>,
 ): Promise<{ worker: ReverificationWorker; operations: ReverificationOperations }> {
-  const queue = createReverificationQueue(sqliteRunner(db));
+  const queue = createReverificationQueue(runner);
   await queue.releaseLeases();
   const clock = { now: () => new Date() };
   const settings = config.reverification ?? {};

@@ -20,8 +20,9 @@ import { createOperationsStore } from '../adapters/portable/operations-store.ts'
 import { createReverificationQueue } from '../adapters/portable/reverification-queue.ts';
 import * as schema from '../adapters/portable/schema.ts';
 import { createSealer } from '../adapters/portable/sealer.ts';
+import { d1Runner } from '../adapters/workers/d1-runner.ts';
 import { createD1Store } from '../adapters/workers/d1-store.ts';
-import { createD1Webhooks, d1Runner } from '../adapters/workers/d1-webhooks.ts';
+import { createD1Webhooks } from '../adapters/workers/d1-webhooks.ts';
 import { sequencerClient } from '../adapters/workers/sequencer-client.ts';
 import {
   dataKeyRing,
@@ -144,7 +145,8 @@ async function buildWorker(env: WorkerEnv): Promise<Built> {
   // Re-verification: no timer on Workers; the Cron Trigger runs a pass (see `scheduled`), and
   // leases keep two overlapping runs off the same row.
   const clock = { now: () => new Date() };
-  const queue = createReverificationQueue(d1Runner(env.DB));
+  const runner = d1Runner(env.DB);
+  const queue = createReverificationQueue(runner);
   const reverification = createReverificationWorker({ queue, reverify: service.reverify, clock });
 
   const webhooks = createD1Webhooks({ client: env.DB, sealer, policy: webhookAddressPolicy(env) });
@@ -162,8 +164,8 @@ async function buildWorker(env: WorkerEnv): Promise<Built> {
     }),
     changes: webhooks.changes,
     reverification: reverificationOperations(queue, reverification, clock),
-    indicators: createIndicatorStore(d1Runner(env.DB)),
-    operations: createOperationsStore(d1Runner(env.DB)),
+    indicators: createIndicatorStore(runner),
+    operations: createOperationsStore(runner),
     readiness: () =>
       readinessOf(
         connectors,

@@ -5,7 +5,6 @@
  * undici with the partner connectors' address guard at connect time: a name that resolves to a
  * refused address (DNS rebinding) is refused before a byte is sent.
  */
-import type Database from 'better-sqlite3';
 import { Agent, buildConnector, request } from 'undici';
 import {
   guardedLookup,
@@ -18,38 +17,10 @@ import type { WebhookSender } from '../../core/webhook-delivery.ts';
 import type { EndpointCheck, WebhookStore } from '../../core/webhooks.ts';
 import { createChangeFeedStore } from '../portable/change-feed-store.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import type { SqlRunner } from '../portable/sql-runner.ts';
 import { type WebhookAddressPolicy, webhookUrlRefusals } from '../portable/webhook-endpoint.ts';
 import { createWebhookStore } from '../portable/webhook-store.ts';
 import type { Db } from './sqlite-database.ts';
-
-/**
- * The portable stores' runner on better-sqlite3.
- * @example const rows = await sqliteRunner(db).all(statement`SELECT 1 AS one`);
- */
-export function sqliteRunner(db: Db): SqlRunner {
-  const client = db.$client;
-  const prepared = new Map<string, Database.Statement<unknown[]>>();
-  const prepare = (sql: string) => {
-    let stmt = prepared.get(sql);
-    if (stmt === undefined) {
-      stmt = client.prepare<unknown[]>(sql);
-      prepared.set(sql, stmt);
-    }
-    return stmt;
-  };
-  const writeSet = client.transaction((statements: readonly { sql: string; params: readonly unknown[] }[]) =>
-    statements.map((s) => prepare(s.sql).run(...(s.params as unknown[])).changes),
-  );
-  return {
-    async all<T>(s: { sql: string; params: readonly unknown[] }) {
-      return prepare(s.sql).all(...(s.params as unknown[])) as T[];
-    },
-    async write(statements) {
-      return writeSet(statements);
-    },
-  };
-}
+import { sqliteRunner } from './sqlite-runner.ts';
 
 export interface SqliteWebhooks {
   readonly store: WebhookStore;

@@ -9,30 +9,9 @@ import { fetchWebhookSender, type WebhookSender } from '../../core/webhook-deliv
 import type { EndpointCheck, WebhookStore } from '../../core/webhooks.ts';
 import { createChangeFeedStore } from '../portable/change-feed-store.ts';
 import type { Sealer } from '../portable/sealer.ts';
-import type { SqlRunner } from '../portable/sql-runner.ts';
 import { type WebhookAddressPolicy, webhookUrlRefusals } from '../portable/webhook-endpoint.ts';
 import { createWebhookStore } from '../portable/webhook-store.ts';
-
-/**
- * The portable stores' runner on a D1 binding.
- * @example const rows = await d1Runner(env.DB).all(statement`SELECT 1 AS one`);
- */
-export function d1Runner(client: D1Database): SqlRunner {
-  return {
-    async all<T>(s: { sql: string; params: readonly unknown[] }) {
-      const { results } = await client
-        .prepare(s.sql)
-        .bind(...s.params)
-        .all<T>();
-      return results;
-    },
-    async write(statements) {
-      if (statements.length === 0) return [];
-      const results = await client.batch(statements.map((s) => client.prepare(s.sql).bind(...s.params)));
-      return results.map((r) => r.meta.changes ?? 0);
-    },
-  };
-}
+import { d1Runner } from './d1-runner.ts';
 
 export interface D1Webhooks {
   readonly store: WebhookStore;

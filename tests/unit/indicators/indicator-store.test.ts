@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/node/sqlite-database.ts';
-import { sqliteRunner } from '../../../src/adapters/node/sqlite-webhooks.ts';
+import { sqliteRunner } from '../../../src/adapters/node/sqlite-runner.ts';
 import { createIndicatorStore } from '../../../src/adapters/portable/indicator-store.ts';
 import { GatewayError } from '../../../src/core/errors.ts';
 import {

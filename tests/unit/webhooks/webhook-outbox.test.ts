@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Webhook as ReferenceVerifier } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../../src/adapters/node/sqlite-database.ts';
-import { sqliteRunner } from '../../../src/adapters/node/sqlite-webhooks.ts';
+import { sqliteRunner } from '../../../src/adapters/node/sqlite-runner.ts';
 import { createSealer, type Sealer } from '../../../src/adapters/portable/sealer.ts';
 import type { SqlRunner } from '../../../src/adapters/portable/sql-runner.ts';
 import { createWebhookStore } from '../../../src/adapters/portable/webhook-store.ts';
