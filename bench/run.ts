@@ -119,6 +119,7 @@ const startUp = {
   full: systems.full.startUp,
   hello: systems.hello.startUp,
   passthrough: systems.passthrough.startUp,
+  floor: systems.floor.startUp,
 };
 for (const [name, s] of Object.entries(startUp))
   log(
@@ -130,11 +131,12 @@ const pinning = {
   full: affinityOf(systems.full.pid),
   hello: affinityOf(systems.hello.pid),
   passthrough: affinityOf(systems.passthrough.pid),
+  floor: affinityOf(systems.floor.pid),
 };
 const pinnedRight =
   pinning.generator === String(GENERATOR_CORE) &&
   pinning.sandboxes === String(GENERATOR_CORE) &&
-  [pinning.full, pinning.hello, pinning.passthrough].every((c) => c === String(GATEWAY_CORE));
+  [pinning.full, pinning.hello, pinning.passthrough, pinning.floor].every((c) => c === String(GATEWAY_CORE));
 log(`pinning: ${JSON.stringify(pinning)}${pinnedRight ? '' : '  ← NOT AS PLANNED'}`);
 
 const persons = benchPersons();
@@ -143,6 +145,7 @@ const targets = {
   full: httpTarget(systems.full.url),
   hello: httpTarget(systems.hello.url),
   passthrough: httpTarget(systems.passthrough.url),
+  floor: httpTarget(systems.floor.url),
 };
 const b0 = directFanOut(systems.sandboxes.config, persons, 800);
 const runId = Date.now().toString(36);
@@ -153,6 +156,12 @@ const under: Record<SystemName, SystemUnderTest> = {
     name: 'B2',
     send: verificationSender(targets.passthrough, systems.token, bodies, `b2-${runId}`),
     pid: systems.passthrough.pid,
+  },
+  // The same requests as B2 (its bearer token is sent and ignored).
+  B2f: {
+    name: 'B2f',
+    send: verificationSender(targets.floor, systems.token, bodies, `b2f-${runId}`),
+    pid: systems.floor.pid,
   },
   F: {
     name: 'F',
@@ -190,7 +199,7 @@ try {
 
   if (caps && only.has('latency')) {
     log('warm-up (discarded)');
-    for (const name of ['B0', 'B1', 'B2', 'F'] as const)
+    for (const name of ['B0', 'B1', 'B2', 'B2f', 'F'] as const)
       await measureRep(under[name], caps.b2 * 0.25, { ...settings, repMs: plan.repMs }, false);
     const latency = await latencyPhase({
       systems,

@@ -10,7 +10,7 @@ import { type OpenLoopResult, runOpenLoop } from './open-loop.ts';
 import { cpuSeconds, realtime, residentMemory } from './processes.ts';
 import { summarize } from './stats.ts';
 
-export type SystemName = 'B0' | 'B1' | 'B2' | 'F';
+export type SystemName = 'B0' | 'B1' | 'B2' | 'B2f' | 'F';
 
 export interface SystemUnderTest {
   readonly name: SystemName;

@@ -1,6 +1,6 @@
 /**
  * Starts every process of a run: the sandboxes (core 1, beside the generator) and the
- * systems under test F, B1, B2 (core 0), all on one fresh data directory.
+ * systems under test F, B1, B2 and the fan-out floor B2f (core 0), all on one fresh data directory.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,7 @@ export interface ServerProcess {
 }
 
 export interface ServerOptions {
-  readonly mode: 'full' | 'hello' | 'passthrough';
+  readonly mode: 'full' | 'hello' | 'passthrough' | 'floor';
   readonly dataDir: string;
   readonly registriesFile: string;
   readonly quotas?: Readonly<Partial<Record<Source, number>>>;
@@ -121,6 +121,8 @@ export interface Systems {
   readonly full: ServerProcess;
   readonly hello: ServerProcess;
   readonly passthrough: ServerProcess;
+  /** B2f: three bare requests to the sandboxes, no auth, no connectors (`--mode floor`). */
+  readonly floor: ServerProcess;
   readonly dataDir: string;
   readonly registriesFile: string;
   readonly token: string;
@@ -135,9 +137,10 @@ export async function startSystems(workDir: string): Promise<Systems> {
   writeFileSync(registriesFile, JSON.stringify(sandboxes.config), { mode: 0o600 });
   // F first: it creates the keys the others read.
   const full = await startServer({ mode: 'full', dataDir, registriesFile });
-  const [hello, passthrough] = await Promise.all([
+  const [hello, passthrough, floor] = await Promise.all([
     startServer({ mode: 'hello', dataDir, registriesFile }),
     startServer({ mode: 'passthrough', dataDir, registriesFile }),
+    startServer({ mode: 'floor', dataDir, registriesFile }),
   ]);
   const token = await issueDevToken({
     dataDir,
@@ -150,11 +153,12 @@ export async function startSystems(workDir: string): Promise<Systems> {
     full,
     hello,
     passthrough,
+    floor,
     dataDir,
     registriesFile,
     token,
     async stop() {
-      await Promise.all([full.stop(), hello.stop(), passthrough.stop()]);
+      await Promise.all([full.stop(), hello.stop(), passthrough.stop(), floor.stop()]);
       await sandboxes.stop();
     },
   };

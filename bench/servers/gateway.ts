@@ -4,17 +4,28 @@
  * - `hello` (B1): a hello-world route on the same stack (Hono + @hono/node-server);
  * - `passthrough` (B2): the same auth middleware and the same connectors, fanning out
  *   to the three registries under the same deadline, and nothing else: no validation,
- *   policy, log, store or signature.
+ *   policy, log, store or signature;
+ * - `floor` (B2f): the fan-out floor. The same route, body read the same way, but no auth and
+ *   no connectors: three plain undici requests (one keep-alive `Pool` per registry, HRSS over
+ *   the same mutual TLS) to a route every sandbox answers at once without authentication or a
+ *   log record (`GET /`, a 404), each body read to its end, concurrently. What three HTTPS
+ *   exchanges cost Node at the least.
  * Prints `READY <json>` on stdout once listening.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { type BuiltInConnectorConfig, createBuiltInConnectors } from '../../connectors/index.ts';
+import { Pool } from 'undici';
+import {
+  type BuiltInConnectorConfig,
+  createBuiltInConnectors,
+  DEFAULT_TRANSPORT_OPTIONS,
+} from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
 import { devIssuerConfig } from '../../src/adapters/node/key-files.ts';
 import { nodeJws } from '../../src/adapters/node/node-jws.ts';
@@ -157,7 +168,52 @@ if (mode === 'full') {
     return c.json({ answers: Object.fromEntries(answers) }, 201);
   });
   await ready(await listen(app.fetch));
+} else if (mode === 'floor') {
+  const config = registries();
+  // The connectors' pool settings and, for HRSS, their TLS context (CA, client certificate and key).
+  const pool = (baseUrl: string, tls?: { ca: string; cert: string; key: string; servername?: string }) =>
+    new Pool(new URL(baseUrl).origin, {
+      connections: DEFAULT_TRANSPORT_OPTIONS.connections,
+      keepAliveTimeout: DEFAULT_TRANSPORT_OPTIONS.keepAliveTimeoutMs,
+      headersTimeout: DEFAULT_TRANSPORT_OPTIONS.headersTimeoutMs,
+      bodyTimeout: DEFAULT_TRANSPORT_OPTIONS.bodyTimeoutMs,
+      connect: {
+        timeout: DEFAULT_TRANSPORT_OPTIONS.connectTimeoutMs,
+        ...(tls
+          ? {
+              secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
+              ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+              rejectUnauthorized: true,
+            }
+          : {}),
+      },
+    });
+  const { hrss } = config;
+  const pools = [
+    pool(config.civilAffairs.baseUrl),
+    pool(hrss.baseUrl, {
+      ca: hrss.caPem,
+      cert: hrss.clientCertPem,
+      key: hrss.clientKeyPem,
+      ...(hrss.servername === undefined ? {} : { servername: hrss.servername }),
+    }),
+    pool(config.disability.baseUrl),
+  ];
+  // `GET /` is no sandbox's route: each answers a 404 at once, with no authentication and no record.
+  const exchange = async (p: Pool): Promise<number> => {
+    const response = await p.request({ method: 'GET', path: '/' });
+    await response.body.dump();
+    return response.statusCode;
+  };
+  const app = new Hono();
+  app.post('/v1/verifications', async (c) => {
+    await c.req.json();
+    const statuses = await Promise.all(pools.map(exchange));
+    const ok = statuses.every((s) => s === 404);
+    return c.json({ statuses }, ok ? 201 : 502);
+  });
+  await ready(await listen(app.fetch));
 } else {
-  process.stderr.write(`unknown --mode ${String(mode)} (full | hello | passthrough)\n`);
+  process.stderr.write(`unknown --mode ${String(mode)} (full | hello | passthrough | floor)\n`);
   process.exit(2);
 }
