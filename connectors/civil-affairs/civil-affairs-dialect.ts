@@ -12,12 +12,11 @@
  *   jtrk 家庭人口 household size · jtyzsr 家庭月总收入 in fen (分) · jzyy 救助原因 reason code
  * Signature X-Signature = base64(HMAC-SHA256(secret, METHOD \n PATH \n X-Timestamp \n X-Nonce \n hex(sha256(body))))
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { CivilAffairsRecord } from '../../schemas/registry-records.ts';
 import { base64 } from '../../src/core/encoding.ts';
+import { hmacSha256, sha256 } from '../../src/core/log/hashes.ts';
 import { decodeJsonDialect } from '../shared/json-dialect.ts';
 import { type Decoded, malformed, registryFailure } from '../shared/registry-failure.ts';
 
@@ -122,7 +121,7 @@ export function signingString(parts: SignedParts): string {
  * @example sign(secret, { method: 'POST', path, timestamp: String(Date.now()), nonce, body })
  */
 export function sign(appSecret: string, parts: SignedParts): string {
-  return base64(hmac(sha256, utf8ToBytes(appSecret), utf8ToBytes(signingString(parts))));
+  return base64(hmacSha256(utf8ToBytes(appSecret), utf8ToBytes(signingString(parts))));
 }
 
 const ymd = (iso: string): string => iso.replaceAll('-', '');

@@ -37,7 +37,7 @@ export function createDisabilityClient(
   signWith: JwsSignerFactory,
 ): Connector<'disability'> {
   const checked = checkConfig(DisabilityConnectorConfig, config, 'disability federation');
-  if (!privateKeyMatches(checked.privateJwk)) {
+  if (!privateKeyMatches(checked.privateJwk, signWith.publicPointOf)) {
     throw new TypeError(
       'invalid disability federation connector configuration: privateJwk is not a usable EC private key',
     );
@@ -46,9 +46,14 @@ export function createDisabilityClient(
 }
 
 // A JWK whose `d` does not belong to its `x`/`y` would make the federation refuse every
-// token; the public point derived from `d` must be exactly (x, y).
-function privateKeyMatches(jwk: Es256PrivateJwk): boolean {
+// token; the public point derived from `d` must be exactly (x, y). Derived by the runtime when it
+// can (node:crypto), else in pure JavaScript.
+function privateKeyMatches(jwk: Es256PrivateJwk, publicPointOf?: JwsSignerFactory['publicPointOf']): boolean {
   try {
+    if (publicPointOf) {
+      const { x, y } = publicPointOf(jwk.d);
+      return x === jwk.x && y === jwk.y;
+    }
     const point = p256.getPublicKey(fromBase64(jwk.d), false);
     return base64url(point.slice(1, 33)) === jwk.x && base64url(point.slice(33)) === jwk.y;
   } catch {

@@ -1,9 +1,14 @@
 /**
  * `egw`: the command line of Eligibility Gateway (the tree is in src/cli/egw.ts).
  */
+import { nodeHashes } from '../adapters/node/node-hashes.ts';
+import { useHashes } from '../core/log/hashes.ts';
 import { reportError } from './cli-errors.ts';
 import { egw } from './egw.ts';
 import { runEgw, runningCommand } from './egw-command.ts';
+
+// SHA-256 through node:crypto for everything a command hashes (the log, commitments, audits).
+useHashes(nodeHashes);
 
 // Under `npm run egw`, npm runs scripts in the package folder: resolve the paths a user typed
 // (decision.json, --data ./data) against the folder they typed them in.

@@ -1,6 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalBytes } from './canonical-json.ts';
 import { base64url } from './encoding.ts';
+import { sha256 } from './log/hashes.ts';
 
 /** sha256 of the canonical JSON of a value, base64url without padding. */
 export function digestOf(value: unknown): string {

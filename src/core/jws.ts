@@ -16,8 +16,14 @@ export type JwsSign = (signingInput: Uint8Array) => Promise<Uint8Array>;
 /** A private JWK, as the signing port sees it: the JOSE members only. */
 export type PrivateJwk = Readonly<Record<string, unknown>>;
 
-/** Turns a private JWK into a {@link JwsSign} for `alg`; the key is imported once, here. */
-export type JwsSignerFactory = (privateJwk: PrivateJwk, alg: JwsAlgorithm) => Promise<JwsSign>;
+/**
+ * Turns a private JWK into a {@link JwsSign} for `alg`; the key is imported once, here. A runtime
+ * with native curves may also derive a P-256 private key's public point (`publicPointOf`, base64url
+ * `x` and `y`), so a configuration is checked without pure-JavaScript curve maths.
+ */
+export type JwsSignerFactory = ((privateJwk: PrivateJwk, alg: JwsAlgorithm) => Promise<JwsSign>) & {
+  readonly publicPointOf?: (d: string) => { readonly x: string; readonly y: string };
+};
 
 const encoder = new TextEncoder();
 

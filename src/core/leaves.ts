@@ -4,12 +4,11 @@
  * number and the leaf's context. Deleting a subject's key leaves every proof valid and makes
  * the leaves unlinkable to the person (crypto-shredding).
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { EvidenceKind } from '../../schemas/index.ts';
 import { canonicalBytes } from './canonical-json.ts';
 import { base64url } from './encoding.ts';
 import { GatewayError } from './errors.ts';
+import { hmacSha256 } from './log/hashes.ts';
 
 /**
  * 2: an access leaf carries a commitment to the consent reference (`consent`) instead of the
@@ -111,7 +110,7 @@ export function subjectCommitment(
   idNumber: string,
   context: { decisionId: string; kind: Leaf['kind']; source?: EvidenceKind },
 ): string {
-  return base64url(hmac(sha256, subjectKey, canonicalBytes({ ...context, idNumber })));
+  return base64url(hmacSha256(subjectKey, canonicalBytes({ ...context, idNumber })));
 }
 
 /**
@@ -124,9 +123,7 @@ export function consentCommitment(
   consentReference: string,
   context: { decisionId: string; source: EvidenceKind },
 ): string {
-  return base64url(
-    hmac(sha256, subjectKey, canonicalBytes({ ...context, kind: 'consent', consentReference })),
-  );
+  return base64url(hmacSha256(subjectKey, canonicalBytes({ ...context, kind: 'consent', consentReference })));
 }
 
 /**
@@ -138,7 +135,7 @@ export function reviewerCommitment(
   reviewerId: string,
   context: { decisionId: string },
 ): string {
-  return base64url(hmac(sha256, subjectKey, canonicalBytes({ ...context, kind: 'reviewer', reviewerId })));
+  return base64url(hmacSha256(subjectKey, canonicalBytes({ ...context, kind: 'reviewer', reviewerId })));
 }
 
 /** What a supersession leaf says, and the reviewer id its commitment binds. */

@@ -16,6 +16,7 @@ import type { FabricProfile } from '../adapters/node/fabric-profile.ts';
 import { registerIndicatorMetrics } from '../adapters/node/indicator-metrics.ts';
 import { devIssuerConfig, loadSigningKey } from '../adapters/node/key-files.ts';
 import { nodeAesGcm } from '../adapters/node/node-aes-gcm.ts';
+import { nodeHashes } from '../adapters/node/node-hashes.ts';
 import { type HttpLimits, serveNodeHttp } from '../adapters/node/node-http-server.ts';
 import { nodeJws } from '../adapters/node/node-jws.ts';
 import {
@@ -37,6 +38,7 @@ import { createSealer, type Sealer } from '../adapters/portable/sealer.ts';
 import type { SqlRunner } from '../adapters/portable/sql-runner.ts';
 import { type AnchorWorker, createAnchorWorker } from '../core/anchoring/anchor-worker.ts';
 import { GatewayError } from '../core/errors.ts';
+import { useHashes } from '../core/log/hashes.ts';
 import { regionalPolicy } from '../core/policy/index.ts';
 import type { Connector } from '../core/ports.ts';
 import { withRegistryQuota } from '../core/registry-quota.ts';
@@ -147,6 +149,8 @@ export const DEFAULT_LOG_ORIGIN = 'eligibility-gateway.local/log';
  * const gw = await startGateway({ dataDir: './data', port: 8080, registries: sandboxes.connectorConfig });
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  // The log's hashes and commitments through node:crypto (the core's default is pure JavaScript).
+  useHashes(nodeHashes);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // One gateway per data folder: two sequencers of one log would serve stale checkpoints.
   const lock = acquireDataLock(config.dataDir);

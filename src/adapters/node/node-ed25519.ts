@@ -15,7 +15,10 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export const nodeEd25519: Ed25519SignerFactory = (seed) => {
   if (seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
   const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  return (message) => new Uint8Array(sign(null, message, key));
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  return Object.assign((message: Uint8Array) => new Uint8Array(sign(null, message, key)), {
+    publicKey: new Uint8Array(spki.subarray(SPKI_PREFIX.length)),
+  });
 };
 
 /**

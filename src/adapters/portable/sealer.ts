@@ -4,9 +4,8 @@
  * WebCrypto by default, so the same code runs on Node and Workers; a runtime may pass a
  * faster AES-GCM of its own (the Node adapter does), producing the same bytes.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url, fromBase64 } from '../../core/encoding.ts';
+import { hmacSha256 } from '../../core/log/hashes.ts';
 
 export interface DataKeyRing {
   /** Key id used for new data. */
@@ -103,6 +102,6 @@ export async function createSealer(
     open,
     sealJson: (value) => seal(encoder.encode(JSON.stringify(value))),
     openJson: async <T>(sealed: string) => JSON.parse(decoder.decode(await open(sealed))) as T,
-    lookupHash: (idNumber) => base64url(hmac(sha256, ring.lookupKey, encoder.encode(idNumber))),
+    lookupHash: (idNumber) => base64url(hmacSha256(ring.lookupKey, encoder.encode(idNumber))),
   };
 }

@@ -10,9 +10,9 @@
  * transaction. Part of the self-contained checkpoint verifier.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeBase64Std, encodeBase64Std } from './base64-std.ts';
 import { CheckpointError } from './checkpoint-error.ts';
+import { sha256 } from './hashes.ts';
 
 /** The signature algorithm byte of Ed25519 in signed-note keys. */
 const ALG_ED25519 = 0x01;
@@ -163,8 +163,14 @@ export type Ed25519VerifierFactory = (
 export const nobleEd25519Verify: Ed25519VerifierFactory = (publicKey) => (message, signature) =>
   signature.length === 64 && ed25519.verify(signature, message, publicKey, { zip215: false });
 
+/**
+ * An Ed25519 signing function; a native one may also carry its public key, which spares the
+ * pure-JavaScript derivation (tens of milliseconds of a start-up on a slow core, issue 14).
+ */
+export type Ed25519Sign = ((message: Uint8Array) => Uint8Array) & { readonly publicKey?: Uint8Array };
+
 /** Builds an Ed25519 signing function from a 32-byte seed (a runtime may bring a native one). */
-export type Ed25519SignerFactory = (seed: Uint8Array) => (message: Uint8Array) => Uint8Array;
+export type Ed25519SignerFactory = (seed: Uint8Array) => Ed25519Sign;
 
 /** Ed25519 in plain TypeScript (@noble), available on every runtime. */
 export const nobleEd25519: Ed25519SignerFactory = (seed) => (message) => ed25519.sign(message, seed);
@@ -185,7 +191,8 @@ export function parseSignerKey(text: string, signWith: Ed25519SignerFactory = no
   }
   const [name, hash16, key64] = splitKey(trimmed.slice(PRIVATE_PREFIX.length), 3);
   const { hash, publicKey: seed } = decodeKeyParts(name, hash16, key64);
-  const publicKey = ed25519.getPublicKey(seed);
+  const sign = signWith(seed);
+  const publicKey = sign.publicKey ?? ed25519.getPublicKey(seed);
   if (noteKeyHash(name, publicKey) !== hash) {
     throw new CheckpointError('ERR_KEY_HASH_MISMATCH', 'signer key hash does not match its name and key', {
       name,
@@ -196,7 +203,7 @@ export function parseSignerKey(text: string, signWith: Ed25519SignerFactory = no
     name,
     keyHash: hash,
     verifierKey: `${name}+${hex8(hash)}+${encodeBase64Std(withAlg(publicKey))}`,
-    sign: signWith(seed),
+    sign,
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * RFC 9162 §2.1.1 Merkle tree hashing (identical to RFC 6962 §2.1 with SHA-256).
  *
- * This file is part of the self-contained verifier: it imports nothing from the
- * project, so an auditor can read it, `verify.ts` and `log-proof-error.ts` alone.
+ * This file is part of the self-contained verifier: it imports nothing from the project but
+ * `hashes.ts` beside it (SHA-256: @noble's unless the runtime installs a native one), so an
+ * auditor can read it, `hashes.ts`, `verify.ts` and `log-proof-error.ts` alone.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './hashes.ts';
 
 /**
  * Length in bytes of every hash in the log (SHA-256).

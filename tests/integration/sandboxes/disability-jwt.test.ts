@@ -12,6 +12,7 @@ import {
   startDisabilitySandbox,
 } from '../../../connectors/index.ts';
 import { nodeJws } from '../../../src/adapters/node/node-jws.ts';
+import type { JwsSignerFactory } from '../../../src/core/jws.ts';
 import type { Connector } from '../../../src/core/ports.ts';
 import { BASIC_FIXTURES, CONSENT, expectUnavailable, PEOPLE, PURPOSE, query } from './helpers.ts';
 
@@ -152,5 +153,21 @@ describe('disability sandbox: JWT bearer', () => {
     ).toThrow(
       'invalid disability federation connector configuration: privateJwk is not a usable EC private key',
     );
+  });
+
+  it('refuses a key whose d belongs to another point, whether the runtime or @noble derives it', async () => {
+    const other = (await generateKeyPair('ES256', { extractable: true })).privateKey;
+    const { d } = await exportJWK(other);
+    const mismatched = { ...sandbox.privateJwk, d: String(d) };
+    // The same signer without `publicPointOf`: the connector derives the point with @noble.
+    const portable: JwsSignerFactory = (jwk, alg) => nodeJws(jwk, alg);
+    for (const signWith of [nodeJws, portable]) {
+      expect(() => createDisabilityConnector(config({ privateJwk: mismatched }), signWith)).toThrow(
+        'privateJwk is not a usable EC private key',
+      );
+      expect(() =>
+        createDisabilityConnector(config({ privateJwk: sandbox.privateJwk }), signWith),
+      ).not.toThrow();
+    }
   });
 });

@@ -30,6 +30,17 @@ describe('nodeEd25519', () => {
     );
   });
 
+  it('carries the public key @noble derives from the seed', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+        expect(nodeEd25519(seed).publicKey).toEqual(ed25519.getPublicKey(seed));
+      }),
+      { numRuns: 50 },
+    );
+    const { signerKey, verifierKey } = generateNoteKey('test.example/log');
+    expect(parseSignerKey(signerKey, nodeEd25519).verifierKey).toBe(verifierKey);
+  });
+
   it('signs checkpoints that open under the verifier key', () => {
     const { signerKey, verifierKey } = generateNoteKey('test.example/log');
     const signer = parseSignerKey(signerKey, nodeEd25519);
