@@ -84,6 +84,8 @@ export interface ServerOptions {
   readonly quotas?: Readonly<Partial<Record<Source, number>>>;
   /** Extra node flags (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** Extra options of bench/servers/gateway.ts (e.g. --heap-growing-percent 0). */
+  readonly gatewayArgs?: readonly string[];
 }
 
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
@@ -98,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
       '--registries',
       options.registriesFile,
       ...(options.quotas ? ['--quotas', JSON.stringify(options.quotas)] : []),
+      ...(options.gatewayArgs ?? []),
     ],
     { nodeArgs: options.nodeArgs ?? [] },
   );

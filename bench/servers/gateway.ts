@@ -40,6 +40,8 @@ const { values } = parseArgs({
     registries: { type: 'string' },
     quotas: { type: 'string' },
     'deadline-ms': { type: 'string', default: '800' },
+    // F only: V8's heap growth in per cent (0: V8's own); unset, the gateway's default.
+    'heap-growing-percent': { type: 'string' },
   },
 });
 const mode = values.mode;
@@ -105,6 +107,9 @@ if (mode === 'full') {
     port: 0,
     registries: registries(),
     registryDeadlineMs: deadlineMs,
+    ...(values['heap-growing-percent'] !== undefined
+      ? { heapGrowingPercent: Number(values['heap-growing-percent']) }
+      : {}),
     ...(values.quotas
       ? { registryQuotas: JSON.parse(values.quotas) as Partial<Record<Source, number>> }
       : {}),
