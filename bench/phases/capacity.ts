@@ -65,10 +65,27 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   // B1's CPU per request at its own saturation, beside F's per decision at saturation (issue 14).
   const b1Cpu: number[] = [];
   const fCpu: number[] = [];
+  // A second F that leaves V8's heap growth to V8 (--heap-growing-percent 0; its own data folder
+  // and token), loaded exactly as F is from here on, so the saturation repetitions compare the
+  // memory the gateway's own setting saves and the throughput it costs (issue 14).
+  const v8Dir = join(options.workDir, 'v8-heap-growth');
+  const v8Growth = await startServer({
+    mode: 'full',
+    dataDir: v8Dir,
+    registriesFile: systems.registriesFile,
+    gatewayArgs: ['--heap-growing-percent', '0'],
+  });
+  const v8Token = await issueDevToken({
+    dataDir: v8Dir,
+    scopes: 'verifications:write',
+    clientId: 'bench-v8-heap',
+    ttlSeconds: 3600,
+  });
   // Warm-up (discarded): JIT, connection pools, the first subject keys.
   const warm = { ...options, seconds: Math.min(2, options.seconds) };
   await post(warm, systems.passthrough, 32);
   await post(warm, systems.full, 32);
+  await post(warm, v8Growth, 32, v8Token);
   await runClosedLoop({
     url: systems.hello.url,
     path: '/hello',
@@ -82,6 +99,8 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     await settle(systems.full.pid);
     const full = await post(options, systems.full, 128);
     f.push(full.goodPerSecond);
+    await settle(v8Growth.pid);
+    await post(options, v8Growth, 128, v8Token);
     await settle(systems.hello.pid);
     const helloCpu0 = cpuSeconds(systems.hello.pid);
     const hello = await runClosedLoop({
@@ -100,24 +119,7 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     );
   }
 
-  // Saturation with instant sandboxes, interleaved with a second F that leaves V8's heap growth
-  // to V8 (--heap-growing-percent 0; its own data directory and token): the memory the gateway's
-  // own setting saves and the throughput it costs, in the same run (issue 14).
   await systems.sandboxes.setLatency({});
-  const v8Dir = join(options.workDir, 'v8-heap-growth');
-  const v8Growth = await startServer({
-    mode: 'full',
-    dataDir: v8Dir,
-    registriesFile: systems.registriesFile,
-    gatewayArgs: ['--heap-growing-percent', '0'],
-  });
-  const v8Token = await issueDevToken({
-    dataDir: v8Dir,
-    scopes: 'verifications:write',
-    clientId: 'bench-v8-heap',
-    ttlSeconds: 3600,
-  });
-  await post(warm, v8Growth, 32, v8Token);
   const saturation: number[] = [];
   const v8Saturation: number[] = [];
   let peakRss = 0;
@@ -133,14 +135,26 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     return { perSecond: result.goodPerSecond, cpuMs };
   };
   for (let r = 0; r < options.reps; r++) {
-    const full = await saturate(systems.full, systems.token, (rss) => {
-      peakRss = Math.max(peakRss, rss);
-    });
+    // Alternating which goes first, so neither always follows the other.
+    const runF = () =>
+      saturate(systems.full, systems.token, (rss) => {
+        peakRss = Math.max(peakRss, rss);
+      });
+    const runV8 = () =>
+      saturate(v8Growth, v8Token, (rss) => {
+        v8PeakRss = Math.max(v8PeakRss, rss);
+      });
+    let full: Awaited<ReturnType<typeof runF>>;
+    let v8: Awaited<ReturnType<typeof runV8>>;
+    if (r % 2 === 0) {
+      full = await runF();
+      v8 = await runV8();
+    } else {
+      v8 = await runV8();
+      full = await runF();
+    }
     saturation.push(full.perSecond);
     fCpu.push(full.cpuMs);
-    const v8 = await saturate(v8Growth, v8Token, (rss) => {
-      v8PeakRss = Math.max(v8PeakRss, rss);
-    });
     v8Saturation.push(v8.perSecond);
     log(
       `  saturation rep ${r + 1}/${options.reps} (instant sandboxes): F ${full.perSecond.toFixed(0)} decisions/s, CPU ${full.cpuMs.toFixed(2)} ms/decision; with V8's own heap growth ${v8.perSecond.toFixed(0)}/s, ${v8.cpuMs.toFixed(2)} ms`,

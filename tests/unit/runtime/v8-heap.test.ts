@@ -11,9 +11,10 @@ function run(percent: number, given: string[]) {
 describe('limitHeapGrowth', () => {
   it('sets the growth when node was started without it', () => {
     expect(run(DEFAULT_HEAP_GROWING_PERCENT, ['--enable-source-maps'])).toEqual({
-      inForce: 40,
-      set: ['--heap-growing-percent=40'],
+      inForce: DEFAULT_HEAP_GROWING_PERCENT,
+      set: [`--heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}`],
     });
+    expect(run(25, [])).toEqual({ inForce: 25, set: ['--heap-growing-percent=25'] });
   });
 
   it("keeps the operator's flag, on the command line or in NODE_OPTIONS", () => {
