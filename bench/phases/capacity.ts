@@ -122,6 +122,9 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   await systems.sandboxes.setLatency({});
   const saturation: number[] = [];
   const v8Saturation: number[] = [];
+  // B2 and the floor B2f at saturation too: what the fan-out alone costs when requests batch.
+  const b2SatCpu: number[] = [];
+  const floorSatCpu: number[] = [];
   let peakRss = 0;
   let v8PeakRss = 0;
   const saturate = async (server: ServerProcess, token: string, peak: (rss: number) => void) => {
@@ -156,8 +159,13 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
     saturation.push(full.perSecond);
     fCpu.push(full.cpuMs);
     v8Saturation.push(v8.perSecond);
+    const idle = () => undefined;
+    const pass = await saturate(systems.passthrough, systems.token, idle);
+    const floor = await saturate(systems.floor, systems.token, idle);
+    b2SatCpu.push(pass.cpuMs);
+    floorSatCpu.push(floor.cpuMs);
     log(
-      `  saturation rep ${r + 1}/${options.reps} (instant sandboxes): F ${full.perSecond.toFixed(0)} decisions/s, CPU ${full.cpuMs.toFixed(2)} ms/decision; with V8's own heap growth ${v8.perSecond.toFixed(0)}/s, ${v8.cpuMs.toFixed(2)} ms`,
+      `  saturation rep ${r + 1}/${options.reps} (instant sandboxes): F ${full.perSecond.toFixed(0)} decisions/s, CPU ${full.cpuMs.toFixed(2)} ms/decision; with V8's own heap growth ${v8.perSecond.toFixed(0)}/s, ${v8.cpuMs.toFixed(2)} ms; B2 ${pass.perSecond.toFixed(0)}/s, ${pass.cpuMs.toFixed(2)} ms; B2f ${floor.perSecond.toFixed(0)}/s, ${floor.cpuMs.toFixed(2)} ms`,
     );
   }
   await v8Growth.stop();
@@ -222,6 +230,20 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
             ...notes,
           ],
         },
+      }),
+      metric({
+        id: 'satfloor',
+        name: 'CPU per request at saturation B2f (3 bare requests) ÷ B1, the floor of satcpu',
+        unit: 'CPU ms',
+        ...pairedRatio(b1Cpu, floorSatCpu),
+        validity: {
+          ok: true,
+          notes: [
+            "B2f and B2 saturated like F (instant sandboxes, 64 conn.); F makes at least B2f's three exchanges, so satcpu cannot fall below this",
+            ...notes,
+          ],
+        },
+        detail: { b2SatCpuMs: median(b2SatCpu), b2fSatCpuMs: median(floorSatCpu), b1SatCpuMs: median(b1Cpu) },
       }),
       metric({
         id: 'mem',

@@ -28,7 +28,9 @@ import {
 } from '../../connectors/index.ts';
 import type { Source } from '../../schemas/common.ts';
 import { devIssuerConfig } from '../../src/adapters/node/key-files.ts';
+import { nodeHashes } from '../../src/adapters/node/node-hashes.ts';
 import { nodeJws } from '../../src/adapters/node/node-jws.ts';
+import { useHashes } from '../../src/core/log/hashes.ts';
 import type { RegistryQuery } from '../../src/core/ports.ts';
 import { type AuthEnv, bearerJwt, requireScope } from '../../src/http/auth.ts';
 import { startGateway } from '../../src/runtime/node.ts';
@@ -123,6 +125,8 @@ if (mode === 'full') {
   app.get('/hello', (c) => c.json({ hello: 'world' }));
   await ready(await listen(app.fetch));
 } else if (mode === 'passthrough') {
+  // The connectors' hashing (civil affairs' HMAC) through node:crypto, as startGateway sets it for F.
+  useHashes(nodeHashes);
   const connectors = createBuiltInConnectors(registries(), nodeJws);
   const auth = bearerJwt({ issuers: [await devIssuerConfig(dataDir)] });
   const stats = { authSeconds: 0, authCount: 0, fanOutSeconds: 0, fanOutCount: 0 };

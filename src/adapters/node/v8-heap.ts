@@ -3,8 +3,8 @@
  * spare V8 allows up to 4× the live heap: under saturation the gateway's heap reached 125–155 MB
  * for a live set near 35 MB, and its resident memory 250–290 MB. Measured in interleaved
  * saturation runs (issue 14; `npm run bench` reports it as `mem` and `memcost`): 40 % growth kept
- * resident memory at 186 MB for 86 % of the throughput, 80 % at 196 MB for 95 % (V8's own: 278–288
- * MB). 80 % is the default: under 200 MB for about 5 % of the throughput.
+ * resident memory at 186 MB for 86 % of the throughput, 80 % at 196–201 MB for 84–95 % (V8's own:
+ * 274–288 MB). 80 % is the default: about 200 MB for 5–16 % of the throughput at saturation.
  *
  * V8 reads `--heap-growing-percent` at every major collection, so setting it when the gateway
  * starts takes effect at once: no flags on the command line, no second process. An operator who
