@@ -127,9 +127,9 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   const floorSatCpu: number[] = [];
   let peakRss = 0;
   let v8PeakRss = 0;
-  const saturate = async (server: ServerProcess, token: string, peak: (rss: number) => void) => {
+  const saturate = async (server: ServerProcess, token: string, peak?: (rss: number) => void) => {
     await settle(server.pid);
-    const sampler = setInterval(() => peak(residentMemory(server.pid).rss), 200);
+    const sampler = setInterval(() => peak?.(residentMemory(server.pid).rss), 200);
     const cpu0 = cpuSeconds(server.pid);
     const result = await post(options, server, 64, token);
     clearInterval(sampler);
@@ -147,21 +147,14 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
       saturate(v8Growth, v8Token, (rss) => {
         v8PeakRss = Math.max(v8PeakRss, rss);
       });
-    let full: Awaited<ReturnType<typeof runF>>;
-    let v8: Awaited<ReturnType<typeof runV8>>;
-    if (r % 2 === 0) {
-      full = await runF();
-      v8 = await runV8();
-    } else {
-      v8 = await runV8();
-      full = await runF();
-    }
+    let v8 = r % 2 === 1 ? await runV8() : undefined;
+    const full = await runF();
+    v8 ??= await runV8();
     saturation.push(full.perSecond);
     fCpu.push(full.cpuMs);
     v8Saturation.push(v8.perSecond);
-    const idle = () => undefined;
-    const pass = await saturate(systems.passthrough, systems.token, idle);
-    const floor = await saturate(systems.floor, systems.token, idle);
+    const pass = await saturate(systems.passthrough, systems.token);
+    const floor = await saturate(systems.floor, systems.token);
     b2SatCpu.push(pass.cpuMs);
     floorSatCpu.push(floor.cpuMs);
     log(
@@ -171,8 +164,8 @@ export async function capacityPhase(options: CapacityOptions): Promise<Capacitie
   await v8Growth.stop();
 
   // The CPU profile is one more repetition after the counted ones: the profiler's sampling costs F
-  // a large share of its throughput (a --quick run's only repetition used to be the profiled one,
-  // which halved its figure), so no figure comes from it.
+  // 17–28 % of its throughput (a --quick run's only repetition used to be the profiled one), so no
+  // figure comes from it.
   await settle(systems.full.pid);
   const file = join(options.workDir, 'f-saturation.cpuprofile');
   await fetch(`${systems.full.control}/profile/start`);

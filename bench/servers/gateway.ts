@@ -16,16 +16,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import {
   type BuiltInConnectorConfig,
   createBuiltInConnectors,
   DEFAULT_TRANSPORT_OPTIONS,
 } from '../../connectors/index.ts';
+import { registryPool, type TlsClientOptions } from '../../connectors/shared/http-transport.ts';
 import type { Source } from '../../schemas/common.ts';
 import { devIssuerConfig } from '../../src/adapters/node/key-files.ts';
 import { nodeHashes } from '../../src/adapters/node/node-hashes.ts';
@@ -179,31 +179,16 @@ if (mode === 'full') {
   await ready(await listen(app.fetch));
 } else if (mode === 'floor') {
   const config = registries();
-  // The connectors' pool settings and, for HRSS, their TLS context (CA, client certificate and key).
-  const pool = (baseUrl: string, tls?: { ca: string; cert: string; key: string; servername?: string }) =>
-    new Pool(new URL(baseUrl).origin, {
-      connections: DEFAULT_TRANSPORT_OPTIONS.connections,
-      keepAliveTimeout: DEFAULT_TRANSPORT_OPTIONS.keepAliveTimeoutMs,
-      headersTimeout: DEFAULT_TRANSPORT_OPTIONS.headersTimeoutMs,
-      bodyTimeout: DEFAULT_TRANSPORT_OPTIONS.bodyTimeoutMs,
-      connect: {
-        timeout: DEFAULT_TRANSPORT_OPTIONS.connectTimeoutMs,
-        ...(tls
-          ? {
-              secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
-              ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-              rejectUnauthorized: true,
-            }
-          : {}),
-      },
-    });
+  // The connectors' own pools: the same settings and, for HRSS, the same TLS context.
+  const pool = (baseUrl: string, tls?: TlsClientOptions) =>
+    registryPool(new URL(baseUrl).origin, DEFAULT_TRANSPORT_OPTIONS, tls);
   const { hrss } = config;
   const pools = [
     pool(config.civilAffairs.baseUrl),
     pool(hrss.baseUrl, {
-      ca: hrss.caPem,
-      cert: hrss.clientCertPem,
-      key: hrss.clientKeyPem,
+      caPem: hrss.caPem,
+      certPem: hrss.clientCertPem,
+      keyPem: hrss.clientKeyPem,
       ...(hrss.servername === undefined ? {} : { servername: hrss.servername }),
     }),
     pool(config.disability.baseUrl),

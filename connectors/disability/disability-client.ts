@@ -37,7 +37,7 @@ export function createDisabilityClient(
   signWith: JwsSignerFactory,
 ): Connector<'disability'> {
   const checked = checkConfig(DisabilityConnectorConfig, config, 'disability federation');
-  if (!privateKeyMatches(checked.privateJwk, signWith.publicPointOf)) {
+  if (!privateKeyMatches(checked.privateJwk, signWith.publicPointOf ?? noblePublicPointOf)) {
     throw new TypeError(
       'invalid disability federation connector configuration: privateJwk is not a usable EC private key',
     );
@@ -45,17 +45,22 @@ export function createDisabilityClient(
   return new DisabilityConnectorImpl(checked, transport, signWith);
 }
 
+/** The public point of a P-256 private scalar in pure JavaScript, for runtimes without their own. */
+function noblePublicPointOf(d: string): { x: string; y: string } {
+  const point = p256.getPublicKey(fromBase64(d), false);
+  return { x: base64url(point.slice(1, 33)), y: base64url(point.slice(33)) };
+}
+
 // A JWK whose `d` does not belong to its `x`/`y` would make the federation refuse every
 // token; the public point derived from `d` must be exactly (x, y). Derived by the runtime when it
 // can (node:crypto), else in pure JavaScript.
-function privateKeyMatches(jwk: Es256PrivateJwk, publicPointOf?: JwsSignerFactory['publicPointOf']): boolean {
+function privateKeyMatches(
+  jwk: Es256PrivateJwk,
+  publicPointOf: (d: string) => { readonly x: string; readonly y: string },
+): boolean {
   try {
-    if (publicPointOf) {
-      const { x, y } = publicPointOf(jwk.d);
-      return x === jwk.x && y === jwk.y;
-    }
-    const point = p256.getPublicKey(fromBase64(jwk.d), false);
-    return base64url(point.slice(1, 33)) === jwk.x && base64url(point.slice(33)) === jwk.y;
+    const { x, y } = publicPointOf(jwk.d);
+    return x === jwk.x && y === jwk.y;
   } catch {
     return false;
   }

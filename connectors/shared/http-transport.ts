@@ -76,6 +76,35 @@ const UNREACHABLE_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
+/**
+ * The undici `Pool` of one registry: keep-alive and timeouts from `limits`, and for TLS one
+ * secure context for every connection of the pool (without it each new connection parses the
+ * CA, certificate and key PEMs again). The benchmark's fan-out floor (B2f) builds the same pool.
+ * @example const pool = registryPool(new URL(baseUrl).origin, transportLimits({}), { caPem });
+ */
+export function registryPool(origin: string, limits: TransportOptions, tls?: TlsClientOptions): Pool {
+  return new Pool(origin, {
+    connections: limits.connections,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs,
+    connect: {
+      timeout: limits.connectTimeoutMs,
+      ...(tls
+        ? {
+            secureContext: createSecureContext({
+              ca: tls.caPem,
+              ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
+              ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
+            }),
+            ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+            rejectUnauthorized: true,
+          }
+        : {}),
+    },
+  });
+}
+
 class HttpTransportImpl implements HttpTransport {
   readonly basePath: string;
   readonly #pool: Pool;
@@ -85,28 +114,7 @@ class HttpTransportImpl implements HttpTransport {
   constructor(url: URL, limits: TransportOptions, tls: TlsClientOptions | undefined) {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.#limits = limits;
-    const pool = new Pool(url.origin, {
-      connections: limits.connections,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      bodyTimeout: limits.bodyTimeoutMs,
-      connect: {
-        timeout: limits.connectTimeoutMs,
-        ...(tls
-          ? {
-              // One context for every connection of the pool: without it each new connection
-              // parses the CA, certificate and key PEMs again (createSecureContext per connect).
-              secureContext: createSecureContext({
-                ca: tls.caPem,
-                ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
-                ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
-              }),
-              ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-              rejectUnauthorized: true,
-            }
-          : {}),
-      },
-    });
+    const pool = registryPool(url.origin, limits, tls);
     this.#pool = pool;
     this.#exchange = poolExchange(pool, this.basePath, limits.maxResponseBytes, classify);
   }

@@ -17,10 +17,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * The SQL migrations: beside this module's folder in src/ and in the compiled dist/src/, or under
  * dist/ when this runs inside the bundled command (dist/egw.js; scripts/build.js copies them).
  */
-export const MIGRATIONS_FOLDER =
-  [join(HERE, '../portable/migrations'), join(HERE, 'src/adapters/portable/migrations')].find((folder) =>
-    existsSync(folder),
-  ) ?? join(HERE, '../portable/migrations');
+const BESIDE = join(HERE, '../portable/migrations');
+export const MIGRATIONS_FOLDER = existsSync(BESIDE) ? BESIDE : join(HERE, 'src/adapters/portable/migrations');
 
 export interface OpenDatabaseOptions {
   /** `FULL` fsyncs the WAL at every commit (a committed decision survives power loss); `NORMAL` survives a process crash only. */

@@ -21,20 +21,53 @@ import { startWorkersStack, type WorkersStack } from './workers-stack.ts';
 
 const NANJING_ORIGIN = 'cn-320100.workers.test/log';
 
+/**
+ * A gateway on workerd for `region` (its own log origin and fixtures) beside a gateway on Node for
+ * the other region, each listing the other as its peer; closed together.
+ */
+async function workersBesideNodePeer(
+  own: { region: string; origin: string; fixtures: unknown },
+  peer: { region: string; fixtures: Parameters<typeof prepareRegion>[1] },
+): Promise<{ stack: WorkersStack; node: RegionGateway; close(): Promise<void> }> {
+  const prepared = await prepareRegion(peer.region, peer.fixtures);
+  const stack = await startWorkersStack({
+    logOrigin: own.origin,
+    fixtures: Fixtures.parse(own.fixtures),
+    vars: { REGION: own.region, PEERS: JSON.stringify({ peers: [prepared.entry] }) },
+  });
+  let node: RegionGateway;
+  try {
+    node = await runRegion(prepared, [await servedPeerEntry(own.region, stack.url, own.origin)], 5000);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return {
+    stack,
+    node,
+    async close() {
+      await node.gateway.close();
+      await node.sandboxes.close();
+      await stack.close();
+    },
+  };
+}
+
 describe('a Nanjing gateway on Workers with a Suzhou peer', () => {
   let stack: WorkersStack;
   let suzhou: RegionGateway;
+  let close: (() => Promise<void>) | undefined;
   let decision: Decision;
 
   beforeAll(async () => {
-    const prepared = await prepareRegion('cn-320500', SUZHOU);
-    stack = await startWorkersStack({
-      logOrigin: NANJING_ORIGIN,
-      fixtures: Fixtures.parse(NANJING),
-      vars: { REGION: 'cn-320100', PEERS: JSON.stringify({ peers: [prepared.entry] }) },
-    });
-    const nanjing = await servedPeerEntry('cn-320100', stack.url, NANJING_ORIGIN);
-    suzhou = await runRegion(prepared, [nanjing], 5000);
+    ({
+      stack,
+      node: suzhou,
+      close,
+    } = await workersBesideNodePeer(
+      { region: 'cn-320100', origin: NANJING_ORIGIN, fixtures: NANJING },
+      { region: 'cn-320500', fixtures: SUZHOU },
+    ));
     const token = await mintDevToken(stack.dataDir, ['verifications:write'], 'intake-a');
     const response = await fetch(`${stack.url}/v1/verifications`, {
       method: 'POST',
@@ -50,9 +83,7 @@ describe('a Nanjing gateway on Workers with a Suzhou peer', () => {
     decision = (await response.json()) as Decision;
   });
   afterAll(async () => {
-    await suzhou?.gateway.close();
-    await suzhou?.sandboxes.close();
-    await stack?.close();
+    await close?.();
   });
 
   it("decides under Nanjing's policy with Suzhou's signed facts, whose receipt Suzhou's log key proves", () => {
@@ -86,25 +117,24 @@ describe('a Suzhou gateway on Workers answering a Nanjing peer', () => {
   const SUZHOU_ORIGIN = 'cn-320500.workers.test/log';
   let stack: WorkersStack;
   let nanjing: RegionGateway;
+  let close: (() => Promise<void>) | undefined;
   let decision: Decision;
 
   beforeAll(async () => {
-    const prepared = await prepareRegion('cn-320100', NANJING);
-    stack = await startWorkersStack({
-      logOrigin: SUZHOU_ORIGIN,
-      fixtures: Fixtures.parse(SUZHOU),
-      vars: { REGION: 'cn-320500', PEERS: JSON.stringify({ peers: [prepared.entry] }) },
-    });
-    const suzhou = await servedPeerEntry('cn-320500', stack.url, SUZHOU_ORIGIN);
-    nanjing = await runRegion(prepared, [suzhou], 5000);
+    ({
+      stack,
+      node: nanjing,
+      close,
+    } = await workersBesideNodePeer(
+      { region: 'cn-320500', origin: SUZHOU_ORIGIN, fixtures: SUZHOU },
+      { region: 'cn-320100', fixtures: NANJING },
+    ));
     const response = await nanjing.verify(household());
     expect(response.status).toBe(201);
     decision = (await response.json()) as Decision;
   });
   afterAll(async () => {
-    await nanjing?.gateway.close();
-    await nanjing?.sandboxes.close();
-    await stack?.close();
+    await close?.();
   });
 
   it("answers from its own registries, logged in the Durable Object's log (HRSS: no mTLS binding locally)", () => {
